@@ -1,0 +1,151 @@
+#include "frontends/mips/mmu.h"
+
+#include "frontends/mips/cp0_bits.h"
+#include "frontends/mips/exceptions.h"
+#include "frontends/mips/mips_cpu.h"
+#include "tcg/exec.h"
+#include "tcg/softmmu.h"
+
+namespace mimic::mips {
+
+namespace {
+constexpr uint32_t kEntryHiVpn2Mask = 0xffffe000u;
+constexpr uint32_t kPageMaskBits = 0x1fffe000u;
+}  // namespace
+
+void Mmu::reset() { tlb_.assign(cpu_.model().tlb_entries, JtlbEntry{}); }
+
+void Mmu::fault(uint32_t vaddr, tcg::AccessType type, uint32_t excode, bool refill) {
+  MipsState& s = cpu_.state();
+  s.cp0_badvaddr = vaddr;
+  if (excode != EXC_ADEL && excode != EXC_ADES) {
+    // Context.BadVPN2 and EntryHi.VPN2 describe the missing page.
+    s.cp0_context = (s.cp0_context & 0xff800000u) | ((vaddr >> 9) & 0x007ffff0u);
+    s.cp0_entryhi = (vaddr & kEntryHiVpn2Mask) | (s.cp0_entryhi & 0xff);
+  }
+  raiseTlbException(&s, excode, refill);
+}
+
+bool Mmu::translate(uint32_t vaddr, tcg::AccessType type, int mmu_idx, bool raise, tcg::TranslationResult& out) {
+  const bool store = type == tcg::AccessType::Write;
+  const uint32_t adE = store ? EXC_ADES : EXC_ADEL;
+  out.page_size = tcg::kPageSize;
+  out.readable = out.executable = out.writable = true;
+
+  // Segments by privilege: user reaches kuseg only; supervisor kuseg and
+  // sseg; kernel everything.
+  bool mapped = true;
+  if (vaddr >= 0x80000000u) {
+    const bool super_ok = mmu_idx == MMU_SUPER && vaddr >= 0xc0000000u && vaddr < 0xe0000000u;
+    if (mmu_idx == MMU_USER || (mmu_idx == MMU_SUPER && !super_ok)) {
+      if (!raise) return false;
+      fault(vaddr, type, adE, false);
+    }
+    if (vaddr < 0xc0000000u) {
+      out.paddr = (vaddr & 0x1fffffffu) & ~uint32_t(tcg::kPageSize - 1);
+      mapped = false;
+    }
+  } else if (mmu_idx == MMU_ERL) {
+    out.paddr = vaddr & ~uint32_t(tcg::kPageSize - 1);   // ERL: kuseg unmapped, uncached
+    mapped = false;
+  }
+  if (!mapped) return true;
+
+  const MipsState& s = cpu_.state();
+  const uint8_t asid = s.cp0_entryhi & 0xff;
+  for (const JtlbEntry& e : tlb_) {
+    const uint32_t mask = ~(e.pagemask | 0x1fffu);
+    if ((vaddr & mask) != (e.vpn2 & mask) || !(e.global || e.asid == asid)) continue;
+    const uint32_t half = ((e.pagemask | 0x1fffu) + 1) >> 1;   // bytes in one even/odd page
+    const int odd = (vaddr & half) ? 1 : 0;
+    const uint8_t f = e.flags[odd];
+    if (!(f & 2)) {   // V
+      if (!raise) return false;
+      fault(vaddr, type, store ? EXC_TLBS : EXC_TLBL, false);
+    }
+    if (store && !(f & 4)) {   // D
+      if (!raise) return false;
+      fault(vaddr, type, EXC_MOD, false);
+    }
+    const uint32_t pbase = e.pfn[odd] << 12;
+    out.paddr = (pbase + (vaddr & (half - 1))) & ~uint32_t(tcg::kPageSize - 1);
+    out.writable = (f & 4) != 0;
+    return true;
+  }
+  if (!raise) return false;
+  fault(vaddr, type, store ? EXC_TLBS : EXC_TLBL, true);
+}
+
+void Mmu::flushEntry(const JtlbEntry& e) {
+  tcg::CpuCommon& c = cpu_.common();
+  const uint32_t span = (e.pagemask | 0x1fffu) + 1;   // both halves
+  if (span > 64 * 1024) {
+    tcg::tlbFlushAll(&c);
+  } else {
+    const uint32_t base = e.vpn2 & ~(e.pagemask | 0x1fffu);
+    for (uint32_t off = 0; off < span; off += tcg::kPageSize) tcg::tlbFlushPage(&c, base + off);
+  }
+  cpu_.engine().flushJumpCache();
+}
+
+void Mmu::write(unsigned index) {
+  MipsState& s = cpu_.state();
+  JtlbEntry& e = tlb_[index % tlb_.size()];
+  flushEntry(e);   // the old mapping
+  e.pagemask = s.cp0_pagemask & kPageMaskBits;
+  e.vpn2 = s.cp0_entryhi & kEntryHiVpn2Mask & ~e.pagemask;
+  e.asid = s.cp0_entryhi & 0xff;
+  e.global = (s.cp0_entrylo0 & s.cp0_entrylo1 & 1) != 0;
+  e.pfn[0] = (s.cp0_entrylo0 >> 6) & 0x00ffffffu;
+  e.pfn[1] = (s.cp0_entrylo1 >> 6) & 0x00ffffffu;
+  e.flags[0] = s.cp0_entrylo0 & 0x3f;
+  e.flags[1] = s.cp0_entrylo1 & 0x3f;
+  flushEntry(e);   // and any stale fills of the new one
+}
+
+void Mmu::tlbwi() { write(cpu_.state().cp0_index & 0x7fffffffu); }
+
+void Mmu::tlbwr() {
+  MipsState& s = cpu_.state();
+  // Random counts down from the top entry to Wired; a pseudo-random choice
+  // among the unwired entries.
+  const unsigned n = unsigned(tlb_.size());
+  const unsigned wired = std::min<unsigned>(s.cp0_wired, n - 1);
+  random_state_ = random_state_ * 1103515245u + 12345u;
+  const unsigned idx = wired + (random_state_ >> 16) % (n - wired);
+  s.cp0_random = idx;
+  write(idx);
+}
+
+void Mmu::tlbp() {
+  MipsState& s = cpu_.state();
+  const uint8_t asid = s.cp0_entryhi & 0xff;
+  for (unsigned i = 0; i < tlb_.size(); i++) {
+    const JtlbEntry& e = tlb_[i];
+    const uint32_t mask = ~(e.pagemask | 0x1fffu) & kEntryHiVpn2Mask;
+    if ((s.cp0_entryhi & mask) == (e.vpn2 & mask) && (e.global || e.asid == asid)) {
+      s.cp0_index = i;
+      return;
+    }
+  }
+  s.cp0_index |= 0x80000000u;   // P: no match
+}
+
+void Mmu::tlbr() {
+  MipsState& s = cpu_.state();
+  const JtlbEntry& e = tlb_[(s.cp0_index & 0x7fffffffu) % tlb_.size()];
+  const uint32_t old_hi = s.cp0_entryhi;
+  s.cp0_entryhi = e.vpn2 | e.asid;
+  s.cp0_pagemask = e.pagemask;
+  s.cp0_entrylo0 = (e.pfn[0] << 6) | (e.flags[0] & 0x3e) | (e.global ? 1 : 0);
+  s.cp0_entrylo1 = (e.pfn[1] << 6) | (e.flags[1] & 0x3e) | (e.global ? 1 : 0);
+  if ((old_hi & 0xff) != e.asid) entryHiWritten(old_hi);
+}
+
+void Mmu::entryHiWritten(uint32_t old_value) {
+  if ((old_value & 0xff) == (cpu_.state().cp0_entryhi & 0xff)) return;
+  tcg::tlbFlushAll(&cpu_.common());
+  cpu_.engine().flushJumpCache();
+}
+
+}  // namespace mimic::mips

@@ -1,0 +1,47 @@
+// MIPS32 address translation: the fixed segments (kuseg, kseg0-3) and the
+// R4000-style JTLB with tlbp/tlbr/tlbwi/tlbwr.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "tcg/cpu.h"
+
+namespace mimic::mips {
+
+class MipsCpu;
+
+struct JtlbEntry {
+  uint32_t vpn2 = 0;       // EntryHi VPN2 (bits 31:13), masked by pagemask on compare
+  uint8_t asid = 0;
+  bool global = false;
+  uint32_t pagemask = 0;   // PageMask register value (bits 28:13)
+  uint32_t pfn[2] = {0, 0};
+  uint8_t flags[2] = {0, 0};   // EntryLo bits 5:0: C(5:3) D(2) V(1) G(0)
+};
+
+class Mmu {
+ public:
+  explicit Mmu(MipsCpu& cpu) : cpu_(cpu) {}
+  void reset();
+
+  bool translate(uint32_t vaddr, tcg::AccessType type, int mmu_idx, bool raise, tcg::TranslationResult& out);
+
+  void tlbp();
+  void tlbr();
+  void tlbwi();
+  void tlbwr();
+  // EntryHi written: a new ASID changes every mapped translation.
+  void entryHiWritten(uint32_t old_value);
+
+ private:
+  void write(unsigned index);
+  void flushEntry(const JtlbEntry& e);
+  [[noreturn]] void fault(uint32_t vaddr, tcg::AccessType type, uint32_t excode, bool refill);
+
+  MipsCpu& cpu_;
+  std::vector<JtlbEntry> tlb_;
+  uint32_t random_state_ = 1;
+};
+
+}  // namespace mimic::mips

@@ -1,0 +1,107 @@
+// The architecture-neutral CPU: what the execution loop, softmmu and
+// machines need from a guest CPU. Each frontend derives its CPU from this.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "tcg/cpu_common.h"
+#include "tcg/ir.h"
+
+namespace mimic::hw {
+class AddressSpace;
+}
+
+namespace mimic::tcg {
+
+class ExecEngine;
+struct Block;
+
+enum class AccessType : uint8_t { Read, Write, Fetch };
+
+// Why run() returned.
+enum class StopReason { Shutdown, Reset, Stopped };
+
+struct TranslationResult {
+  uint64_t paddr;      // physical address of the page
+  uint64_t page_size;  // bytes mapped (>= kPageSize)
+  bool readable, writable, executable;
+};
+
+class Cpu {
+ public:
+  explicit Cpu(hw::AddressSpace& as);
+  virtual ~Cpu();
+
+  hw::AddressSpace& addressSpace() { return as_; }
+  virtual CpuCommon& common() = 0;
+  virtual void* env() = 0;            // the pointer generated code works on
+  virtual const TargetInfo& targetInfo() const = 0;
+
+  // Location descriptor of the next block: PC and mode flags.
+  virtual uint64_t pc() const = 0;
+  virtual uint32_t tbFlags() const = 0;
+
+  // Translate the block at (pc, flags) into b. Instruction fetches go
+  // through fetchCode(), which raises the guest's fetch fault for the first
+  // instruction and stops the block before any later one that faults.
+  virtual void translate(Block& b, uint64_t pc, uint32_t flags) = 0;
+
+  // The MMU mode (softmmu TLB index) for instruction fetch under `flags`.
+  virtual int mmuIndex(uint32_t flags) const = 0;
+
+  // Virtual -> physical for an access in an MMU mode. On a miss or a
+  // permission fault: if `raise`, raise the guest exception (does not
+  // return), else return false.
+  virtual bool mmuTranslate(uint64_t vaddr, AccessType type, int mmu_idx, bool raise,
+                            TranslationResult& out) = 0;
+
+  // Called at block boundaries when exit_request is set: deliver a pending
+  // interrupt if the guest accepts one (returns true if it did).
+  virtual bool deliverInterrupts() = 0;
+
+  // Raise the architecture's bus error for a failed physical access.
+  virtual void busError(uint64_t vaddr, AccessType type) = 0;
+  // Raise the architecture's alignment fault (does not return).
+  [[noreturn]] virtual void unalignedAccess(uint64_t vaddr, AccessType type) = 0;
+
+  // Guest-visible disassembly for -d in_asm (Capstone).
+  virtual std::string disassemble(uint64_t pc, uint32_t insn_word) const = 0;
+  virtual std::string dumpState() const = 0;   // -d cpu
+
+  // Run guest code until a stop (shutdown, reset, or stop()).
+  StopReason run();
+  // Thread-safe: make run() return soon with `reason`.
+  void requestStop(StopReason reason);
+  // Thread-safe: make generated code leave at the next block boundary.
+  void kick() {
+    common().exit_request = 1;
+    idle_cv_.notify_one();
+  }
+
+  // True while the CPU waits for an interrupt (MIPS wait, ARM wfi) and
+  // nothing wakes it; a CPU that should wake clears its halt and returns false.
+  virtual bool idle() { return false; }
+
+  // Called on the CPU thread at block boundaries after kick(): machines use
+  // it to run device work posted from other threads (input, timers).
+  void setEventPump(std::function<void()> pump) { pump_ = std::move(pump); }
+
+  ExecEngine& engine();
+
+ protected:
+  friend class ExecEngine;
+  hw::AddressSpace& as_;
+  std::atomic<int> stop_reason_{-1};
+  std::unique_ptr<ExecEngine> engine_;
+  std::function<void()> pump_;
+  std::mutex idle_mu_;
+  std::condition_variable idle_cv_;
+};
+
+}  // namespace mimic::tcg

@@ -1,0 +1,70 @@
+// The part of every guest CPU's state that generated code and the execution
+// loop rely on, independent of the guest architecture. An architecture's
+// state struct embeds one CpuCommon; its offset is given to the backends
+// through TargetInfo.
+#pragma once
+
+#include <csetjmp>
+#include <cstddef>
+#include <cstdint>
+
+namespace mimic::tcg {
+
+constexpr unsigned kPageBits = 12;
+constexpr uint64_t kPageSize = 1ull << kPageBits;
+constexpr uint64_t kPageMask = ~(kPageSize - 1);
+constexpr unsigned kTlbBits = 8;
+constexpr unsigned kTlbEntries = 1u << kTlbBits;
+constexpr unsigned kMaxMmuModes = 4;
+
+// Low bits of a TLB tag (inside the page offset, so a tagged entry never
+// compares equal to an address and every access to it takes the slow path).
+constexpr uint64_t kTlbInvalid = 1u << 0;   // no mapping for this access type
+constexpr uint64_t kTlbMmio = 1u << 1;      // device, not RAM
+constexpr uint64_t kTlbNotDirty = 1u << 2;  // RAM page that holds translated code
+constexpr uint64_t kTlbFlagsMask = kTlbInvalid | kTlbMmio | kTlbNotDirty;
+
+// One direct-mapped softmmu TLB entry. A load of n bytes at vaddr hits when
+// (vaddr & (kPageMask | (n-1))) == addr_read; the host address is then
+// vaddr + addend. The same for stores (addr_write) and fetches (addr_code).
+struct TlbEntry {
+  uint64_t addr_read;
+  uint64_t addr_write;
+  uint64_t addr_code;
+  uintptr_t addend;
+};
+static_assert(sizeof(TlbEntry) == 32, "backends index the TLB with a shift by 5");
+
+// Per-entry data the fast path never reads.
+struct TlbExtra {
+  uint64_t paddr_page;   // physical page of the mapping
+};
+
+class Cpu;
+
+struct CpuCommon {
+  // Checked at every block entry: nonzero makes the block return to the
+  // execution loop before running (interrupt pending, timer due, stop).
+  volatile int32_t exit_request;
+  int32_t icount_budget;
+  // Written just before anything that can raise a guest exception leaves
+  // generated code (memory slow path, raising helpers): which guest
+  // instruction was running, in the frontend's pc_info encoding. This is how
+  // faults stay precise without storing the PC before each access.
+  uint64_t pc_info;
+  Cpu* cpu;
+  void* jmp_cache;       // the execution loop's virtual-PC jump cache
+  std::jmp_buf* jmp_env; // unwinds generated code on a guest exception
+  uint64_t insns_executed;
+  TlbEntry tlb[kMaxMmuModes][kTlbEntries];
+  TlbExtra tlb_extra[kMaxMmuModes][kTlbEntries];
+};
+
+// What a backend needs to know of a guest's CPU state layout.
+struct TargetInfo {
+  uint32_t common_offset;  // offsetof(ArchState, common)
+  uint32_t pc_offset;      // where goto_tb / goto_ptr / exit_tb store the PC
+  bool pc_is_64bit;       // the PC slot's width
+};
+
+}  // namespace mimic::tcg

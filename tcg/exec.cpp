@@ -1,0 +1,294 @@
+#include "tcg/exec.h"
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "hw/core/memory.h"
+#include "tcg/interp.h"
+#include "tcg/passes.h"
+#include "tcg/softmmu.h"
+#include "util/log.h"
+
+#ifdef MIMIC_HAVE_X86_BACKEND
+#include "backend/x86_64/codegen.h"
+#endif
+
+namespace mimic::tcg {
+
+namespace {
+// Beyond this many live blocks the interpreter backend (which keeps each
+// block's IR) flushes, so memory stays bounded.
+constexpr size_t kMaxBlocks = 1u << 18;
+}  // namespace
+
+ExecEngine::ExecEngine(Cpu& cpu) : cpu_(cpu), scratch_(std::make_unique<Block>()) {
+  timers_ = std::make_unique<TimerQueue>(cpu);
+  setBackend(BackendKind::X86_64);
+}
+
+ExecEngine::~ExecEngine() = default;
+
+void ExecEngine::setBackend(BackendKind k) {
+#ifndef MIMIC_HAVE_X86_BACKEND
+  k = BackendKind::Interpreter;
+#endif
+  if (backend_) flushAll();
+  backend_kind_ = k;
+  if (k == BackendKind::Interpreter) {
+    backend_ = std::make_unique<Interpreter>(cpu_);
+  } else {
+#ifdef MIMIC_HAVE_X86_BACKEND
+    backend_ = x64::makeCodegen(cpu_, *this);
+#endif
+  }
+}
+
+StopReason ExecEngine::run() {
+  CpuCommon& c = cpu_.common();
+  std::jmp_buf env;
+  c.jmp_env = &env;
+  if (setjmp(env) != 0) {
+    // A guest exception unwound generated code or the translator; the
+    // frontend has already moved the CPU to the exception vector.
+    translating_ = false;
+  }
+  ExitInfo last{nullptr, 0};
+  uint64_t flush_gen = stats_.flushes;
+  for (;;) {
+    if (c.exit_request) {
+      c.exit_request = 0;
+      timers_->runDue();
+      if (cpu_.pump_) cpu_.pump_();
+      int sr = cpu_.stop_reason_.load();
+      if (sr >= 0) {
+        cpu_.stop_reason_ = -1;
+        c.jmp_env = nullptr;
+        return StopReason(sr);
+      }
+    }
+    if (cpu_.idle()) {
+      // Sleep until a device, the timer thread or a stop request kicks us.
+      std::unique_lock<std::mutex> lk(cpu_.idle_mu_);
+      cpu_.idle_cv_.wait_for(lk, std::chrono::milliseconds(100), [&] { return c.exit_request != 0; });
+      continue;
+    }
+    cpu_.deliverInterrupts();
+    const uint64_t pc = cpu_.pc();
+    const uint32_t flags = cpu_.tbFlags();
+    TranslationBlock* tb = findOrTranslate(pc, flags);
+    if (stats_.flushes != flush_gen) {
+      flush_gen = stats_.flushes;
+      last.tb = nullptr;
+    }
+    if (last.tb) tryChain(last, tb);
+    if (log::enabled(log::kCpu)) log::write(cpu_.dumpState());
+    if (log::enabled(log::kExec)) log::logf(log::kExec, "Trace {:p} [{:08x}] {:#x}\n", (void*)tb, tb->phys_pc, tb->pc);
+    stats_.blocks_executed++;
+    last = decodeExit(backend_->execute(cpu_.env(), tb));
+  }
+}
+
+void ExecEngine::tryChain(ExitInfo from, TranslationBlock* to) {
+  TranslationBlock* src = from.tb;
+  if (!backend_->canChain() || log::enabled(log::kNoChain | log::kExec | log::kCpu)) return;
+  if (!src->valid || !to->valid || src->jmp_dest[from.slot] || src->jmp_offset[from.slot] == kNoJump) return;
+  if (src->jmp_target_pc[from.slot] != to->pc || src->flags != to->flags) return;
+  // Only within one virtual page: the lookup that found `src` vouches for
+  // this page's mapping, not for any other.
+  if ((src->pc & kPageMask) != (to->pc & kPageMask)) return;
+  backend_->chain(*src, from.slot, *to);
+  src->jmp_dest[from.slot] = to;
+  to->incoming.push_back({src, from.slot});
+  stats_.chains++;
+}
+
+TranslationBlock* ExecEngine::findOrTranslate(uint64_t pc, uint32_t flags) {
+  TranslationBlock* tb = jump_cache_[jcIndex(pc)];
+  if (tb && tb->pc == pc && tb->flags == flags && tb->valid) return tb;
+
+  TranslationResult tr;
+  CpuCommon& c = cpu_.common();
+  c.pc_info = pc;   // a fetch fault is reported for the block's first instruction
+  cpu_.mmuTranslate(pc, AccessType::Fetch, cpu_.mmuIndex(flags), true, tr);
+  const uint64_t phys_pc = tr.paddr | (pc & (kPageSize - 1));
+  auto it = blocks_.find({phys_pc, pc, flags});
+  if (it != blocks_.end()) {
+    tb = it->second;
+    if (tb->phys_page2 != ~0ull) {
+      TranslationResult tr2;
+      uint64_t next = (pc & kPageMask) + kPageSize;
+      if (!cpu_.mmuTranslate(next, AccessType::Fetch, cpu_.mmuIndex(flags), false, tr2) ||
+          (tr2.paddr & kPageMask) != tb->phys_page2)
+        tb = nullptr;
+    }
+  } else {
+    tb = nullptr;
+  }
+  if (!tb) tb = translate(pc, flags, phys_pc);
+  jump_cache_[jcIndex(pc)] = tb;
+  return tb;
+}
+
+TranslationBlock* ExecEngine::lookupForGotoPtr(uint64_t pc, uint32_t flags) {
+  TranslationBlock* tb = jump_cache_[jcIndex(pc)];
+  if (tb && tb->pc == pc && tb->flags == flags && tb->valid) return tb;
+  TranslationResult tr;
+  if (!cpu_.mmuTranslate(pc, AccessType::Fetch, cpu_.mmuIndex(flags), false, tr)) return nullptr;
+  const uint64_t phys_pc = tr.paddr | (pc & (kPageSize - 1));
+  auto it = blocks_.find({phys_pc, pc, flags});
+  if (it == blocks_.end() || it->second->phys_page2 != ~0ull) return nullptr;
+  jump_cache_[jcIndex(pc)] = it->second;
+  return it->second;
+}
+
+bool ExecEngine::fetch32(uint64_t vaddr, int mmu_idx, bool big_endian, bool first, uint32_t& word) {
+  TranslationResult tr;
+  if (!cpu_.mmuTranslate(vaddr, AccessType::Fetch, mmu_idx, first, tr)) return false;
+  const uint64_t paddr = tr.paddr | (vaddr & (kPageSize - 1));
+  if (!first && (vaddr & kPageMask) != (scratch_->guest_pc & kPageMask)) {
+    if (translate_page2_ != ~0ull && translate_page2_ != (paddr & kPageMask)) return false;  // a third page
+    translate_page2_ = paddr & kPageMask;
+  }
+  uint8_t* host = cpu_.addressSpace().hostPtr(paddr);
+  uint32_t w;
+  if (host) {
+    std::memcpy(&w, host, 4);
+    w = big_endian ? __builtin_bswap32(w) : w;
+  } else {
+    bool ok = true;
+    w = uint32_t(cpu_.addressSpace().read(paddr, 4, big_endian, &ok));
+    if (!ok) {
+      if (!first) return false;
+      cpu_.busError(vaddr, AccessType::Fetch);
+    }
+  }
+  word = w;
+  return true;
+}
+
+TranslationBlock* ExecEngine::translate(uint64_t pc, uint32_t flags, uint64_t phys_pc) {
+  if (all_blocks_.size() >= kMaxBlocks) flushAll();
+  Block& b = *scratch_;
+  b.clear();
+  b.guest_pc = pc;
+  translate_page2_ = ~0ull;
+  translating_ = true;
+  cpu_.translate(b, pc, flags);
+  translating_ = false;
+
+  if (log::enabled(log::kOpRaw)) log::write("OP before optimization:\n" + formatBlock(b));
+  optimize(b);
+  if (log::enabled(log::kOp)) log::write("OP:\n" + formatBlock(b));
+#ifndef NDEBUG
+  if (std::string e = verifyBlock(b); !e.empty()) {
+    log::write(fmt::format("mimic: internal error: invalid IR at {:#x}: {}\n{}", pc, e, formatBlock(b)));
+    std::abort();
+  }
+#endif
+
+  auto owned = std::make_unique<TranslationBlock>();
+  TranslationBlock* tb = owned.get();
+  tb->pc = pc;
+  tb->flags = flags;
+  tb->phys_pc = phys_pc;
+  tb->phys_page2 = translate_page2_;
+  tb->guest_size = b.guest_size;
+  tb->num_insns = b.num_insns;
+  if (!backend_->compile(b, *tb)) {
+    flushAll();
+    if (!backend_->compile(b, *tb)) {
+      log::write(fmt::format("mimic: internal error: block at {:#x} does not fit the code buffer\n", pc));
+      std::abort();
+    }
+  }
+  if (log::enabled(log::kOutAsm)) log::write(backend_->disassemble(*tb));
+  all_blocks_.push_back(std::move(owned));
+  blocks_[{phys_pc, pc, flags}] = tb;
+  CpuCommon& c = cpu_.common();
+  for (uint64_t page : {phys_pc & kPageMask, tb->phys_page2}) {
+    if (page == ~0ull) continue;
+    auto& list = code_pages_[page];
+    if (list.empty()) tlbProtectCodePage(&c, page);
+    list.push_back(tb);
+  }
+  stats_.blocks_translated++;
+  return tb;
+}
+
+void ExecEngine::unlinkIncoming(TranslationBlock* tb) {
+  for (auto [src, slot] : tb->incoming) {
+    if (src->jmp_dest[slot] == tb) {
+      backend_->unchain(*src, slot);
+      src->jmp_dest[slot] = nullptr;
+    }
+  }
+  tb->incoming.clear();
+  for (int slot = 0; slot < 2; slot++) {
+    TranslationBlock* dest = tb->jmp_dest[slot];
+    if (!dest) continue;
+    std::erase_if(dest->incoming, [&](const auto& e) { return e.first == tb && e.second == slot; });
+    tb->jmp_dest[slot] = nullptr;
+  }
+}
+
+void ExecEngine::removeFromPage(uint64_t ppage, TranslationBlock* tb) {
+  auto it = code_pages_.find(ppage);
+  if (it == code_pages_.end()) return;
+  std::erase(it->second, tb);
+  if (it->second.empty()) code_pages_.erase(it);
+}
+
+void ExecEngine::invalidatePhysPage(uint64_t ppage) {
+  auto it = code_pages_.find(ppage);
+  if (it == code_pages_.end()) return;
+  std::vector<TranslationBlock*> list = std::move(it->second);
+  code_pages_.erase(it);
+  for (TranslationBlock* tb : list) {
+    if (!tb->valid) continue;
+    tb->valid = false;
+    blocks_.erase({tb->phys_pc, tb->pc, tb->flags});
+    TranslationBlock*& jc = jump_cache_[jcIndex(tb->pc)];
+    if (jc == tb) jc = nullptr;
+    unlinkIncoming(tb);
+    // A block on two pages stays listed on the other one; drop it there.
+    uint64_t other = (tb->phys_pc & kPageMask) == ppage ? tb->phys_page2 : (tb->phys_pc & kPageMask);
+    if (other != ~0ull && other != ppage) removeFromPage(other, tb);
+    stats_.invalidations++;
+  }
+}
+
+void ExecEngine::flushJumpCache() { jump_cache_.fill(nullptr); }
+
+void ExecEngine::flushAll() {
+  blocks_.clear();
+  code_pages_.clear();
+  jump_cache_.fill(nullptr);
+  all_blocks_.clear();
+  retired_.clear();
+  if (backend_) backend_->flushCode();
+  // Pages no longer hold code: let stores take the fast path again.
+  tlbFlushAll(&cpu_.common());
+  stats_.flushes++;
+}
+
+// ---- Cpu entry points that live with the engine
+
+Cpu::Cpu(hw::AddressSpace& as) : as_(as) {}
+Cpu::~Cpu() = default;
+
+ExecEngine& Cpu::engine() {
+  if (!engine_) engine_ = std::make_unique<ExecEngine>(*this);
+  return *engine_;
+}
+
+StopReason Cpu::run() { return engine().run(); }
+
+void Cpu::requestStop(StopReason reason) {
+  stop_reason_ = int(reason);
+  kick();
+}
+
+}  // namespace mimic::tcg

@@ -1,0 +1,89 @@
+// The execution engine of one CPU: finds or translates the block at the
+// current PC, runs it, chains blocks, delivers interrupts between blocks,
+// and invalidates blocks whose guest code changes.
+#pragma once
+
+#include <array>
+#include <csetjmp>
+#include <cstdint>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "tcg/backend.h"
+#include "tcg/cpu.h"
+#include "tcg/timer.h"
+#include "tcg/translation_block.h"
+
+namespace mimic::tcg {
+
+enum class BackendKind { Interpreter, X86_64 };
+
+struct ExecStats {
+  uint64_t blocks_translated = 0;
+  uint64_t blocks_executed = 0;    // loop entries, not chained runs
+  uint64_t chains = 0;
+  uint64_t invalidations = 0;
+  uint64_t flushes = 0;
+};
+
+class ExecEngine {
+ public:
+  explicit ExecEngine(Cpu& cpu);
+  ~ExecEngine();
+
+  void setBackend(BackendKind k);
+  BackendKind backendKind() const { return backend_kind_; }
+  TimerQueue& timers() { return *timers_; }
+
+  StopReason run();
+
+  // Called by the frontend while translating: fetches an instruction word.
+  // For the first instruction of a block a fault raises the guest exception;
+  // for later ones it returns false (the block ends before it).
+  bool fetch32(uint64_t vaddr, int mmu_idx, bool big_endian, bool first, uint32_t& word);
+
+  // Invalidate every block that covers physical page `ppage` (guest wrote it).
+  void invalidatePhysPage(uint64_t ppage);
+  bool pageHasCode(uint64_t ppage) const { return code_pages_.count(ppage) != 0; }
+  // Drop all translations (e.g. a breakpoint was set) and all host code.
+  void flushAll();
+  // The virtual-PC jump cache holds lookups made under the current MMU
+  // mapping: frontends clear it when mappings change.
+  void flushJumpCache();
+
+  TranslationBlock* lookupForGotoPtr(uint64_t pc, uint32_t flags);
+  const ExecStats& stats() const { return stats_; }
+
+ private:
+  TranslationBlock* findOrTranslate(uint64_t pc, uint32_t flags);
+  TranslationBlock* translate(uint64_t pc, uint32_t flags, uint64_t phys_pc);
+  void unlinkIncoming(TranslationBlock* tb);
+  void removeFromPage(uint64_t ppage, TranslationBlock* tb);
+  void tryChain(ExitInfo from, TranslationBlock* to);
+  static size_t jcIndex(uint64_t pc) { return (pc >> 2 ^ pc >> 14) & (kJumpCacheSize - 1); }
+
+  static constexpr size_t kJumpCacheSize = 4096;
+
+  Cpu& cpu_;
+  BackendKind backend_kind_ = BackendKind::X86_64;
+  std::unique_ptr<Backend> backend_;
+  std::unique_ptr<TimerQueue> timers_;
+  std::array<TranslationBlock*, kJumpCacheSize> jump_cache_{};
+  struct KeyHash {
+    size_t operator()(const std::tuple<uint64_t, uint64_t, uint32_t>& k) const {
+      return std::get<0>(k) * 0x9e3779b97f4a7c15ull ^ std::get<1>(k) ^ (uint64_t(std::get<2>(k)) << 40);
+    }
+  };
+  // (phys_pc, pc, flags) -> block
+  std::unordered_map<std::tuple<uint64_t, uint64_t, uint32_t>, TranslationBlock*, KeyHash> blocks_;
+  std::unordered_map<uint64_t, std::vector<TranslationBlock*>> code_pages_;
+  std::vector<std::unique_ptr<TranslationBlock>> all_blocks_;   // owned until a flush
+  std::vector<std::unique_ptr<TranslationBlock>> retired_;      // invalidated, code may still run
+  std::unique_ptr<Block> scratch_;
+  bool translating_ = false;
+  uint64_t translate_page2_ = ~0ull;
+  ExecStats stats_;
+};
+
+}  // namespace mimic::tcg

@@ -1,0 +1,273 @@
+#include "tcg/passes.h"
+
+#include <algorithm>
+
+#include "tcg/eval.h"
+
+namespace mimic::tcg {
+
+namespace {
+
+// Number of ops defining each temp; single-definition temps hold one value
+// for the whole block, so their values may be propagated freely.
+std::vector<uint8_t> singleDefs(const Block& b) {
+  std::vector<uint8_t> defs(b.temps.size(), 0);
+  for (const Op& op : b.ops) {
+    unsigned outs = op.numOutputs();
+    for (unsigned k = 0; k < outs; k++) {
+      uint8_t& d = defs[op.args[k].temp];
+      if (d < 2) d++;
+    }
+  }
+  for (uint8_t& d : defs) d = d == 1;
+  return defs;
+}
+
+void compact(Block& b, const std::vector<uint8_t>& dead) {
+  size_t w = 0;
+  for (size_t r = 0; r < b.ops.size(); r++)
+    if (!dead[r]) b.ops[w++] = b.ops[r];
+  b.ops.resize(w);
+}
+
+void makeMov(Op& op, Value src) {
+  Value d = op.args[0];
+  op.opc = Opcode::mov;
+  op.nargs = 2;
+  op.args[0] = d;
+  op.args[1] = src;
+  op.aux = 0;
+}
+
+bool isConst(const Value& v, uint64_t x) { return v.isConst() && v.imm == (x & typeMask(v.type)); }
+
+// Algebraic identities with one constant operand; returns true if `op` was
+// rewritten into a mov.
+bool simplify(Op& op) {
+  const Type t = op.type;
+  Value& a = op.args[1];
+  Value& b = op.args[2];
+  switch (op.opc) {
+    case Opcode::add: case Opcode::sub: case Opcode::or_: case Opcode::xor_:
+    case Opcode::shl: case Opcode::shr: case Opcode::sar: case Opcode::rotr:
+      if (isConst(b, 0)) { makeMov(op, a); return true; }
+      if (op.opc == Opcode::or_ && isConst(b, ~0ull)) { makeMov(op, Value::c(t, ~0ull)); return true; }
+      break;
+    case Opcode::and_:
+      if (isConst(b, 0)) { makeMov(op, Value::c(t, 0)); return true; }
+      if (isConst(b, ~0ull)) { makeMov(op, a); return true; }
+      break;
+    case Opcode::mul:
+      if (isConst(b, 1)) { makeMov(op, a); return true; }
+      if (isConst(b, 0)) { makeMov(op, Value::c(t, 0)); return true; }
+      break;
+    case Opcode::movcond:
+      if (op.args[3] == op.args[4]) { makeMov(op, op.args[3]); return true; }
+      break;
+    default:
+      break;
+  }
+  return false;
+}
+
+}  // namespace
+
+void constantFoldPass(Block& b) {
+  const std::vector<uint8_t> single = singleDefs(b);
+  // Known value of each single-definition temp (a constant or another
+  // single-definition temp it copies).
+  std::vector<Value> known(b.temps.size());
+  std::vector<uint8_t> dead(b.ops.size(), 0);
+  bool unreachable = false;
+
+  for (size_t i = 0; i < b.ops.size(); i++) {
+    Op& op = b.ops[i];
+    if (op.opc == Opcode::label) unreachable = false;
+    if (unreachable) {
+      dead[i] = 1;
+      continue;
+    }
+    const unsigned outs = op.numOutputs();
+    for (unsigned k = outs; k < op.nargs; k++) {
+      Value& v = op.args[k];
+      if (v.isTemp() && known[v.temp].kind != Value::None) v = known[v.temp];
+    }
+    const uint32_t flags = op.def().flags;
+    // Canonical operand order: constant second.
+    if ((flags & OPF_COMMUTATIVE) && op.args[1].isConst() && !op.args[2].isConst())
+      std::swap(op.args[1], op.args[2]);
+    if ((op.opc == Opcode::setcond || op.opc == Opcode::movcond) && op.args[1].isConst() && !op.args[2].isConst()) {
+      std::swap(op.args[1], op.args[2]);
+      op.cond = swapCond(op.cond);
+    }
+    if (op.opc == Opcode::brcond) {
+      if (op.args[0].isConst() && op.args[1].isConst()) {
+        if (evalCond(op.cond, op.args[0].type, op.args[0].imm, op.args[1].imm)) {
+          op.opc = Opcode::br;
+          op.nargs = 0;
+          unreachable = true;
+        } else {
+          dead[i] = 1;
+        }
+        continue;
+      }
+      if (op.args[0].isConst()) {
+        std::swap(op.args[0], op.args[1]);
+        op.cond = swapCond(op.cond);
+      }
+      continue;
+    }
+    if (op.opc == Opcode::br || (flags & OPF_EXIT) ||
+        (op.opc == Opcode::call && (op.helper()->flags & HF_NORETURN))) {
+      unreachable = true;
+      continue;
+    }
+    if (!isPureOp(op.opc)) continue;
+
+    bool all_const = true;
+    uint64_t in[4] = {0, 0, 0, 0};
+    for (unsigned k = outs; k < op.nargs; k++) {
+      all_const &= op.args[k].isConst();
+      in[k - outs] = op.args[k].imm;
+    }
+    uint64_t r;
+    if (all_const && op.opc != Opcode::mov && evalPureOp(op, in, r)) makeMov(op, Value::c(op.type, r));
+    else if (!all_const) simplify(op);
+
+    if (op.opc == Opcode::mov && single[op.args[0].temp]) {
+      const Value& src = op.args[1];
+      if (src.isConst() || single[src.temp]) known[op.args[0].temp] = src;
+    }
+  }
+  compact(b, dead);
+}
+
+void guestStatePass(Block& b) {
+  const std::vector<uint8_t> single = singleDefs(b);
+  struct Slot {
+    uint32_t off;
+    uint32_t size;
+    Value val;          // None when the value is not reusable
+    int64_t put_index;  // a put nothing has observed yet, or -1
+  };
+  std::vector<Slot> slots;
+  std::vector<uint8_t> dead(b.ops.size(), 0);
+  auto overlaps = [](const Slot& s, uint32_t off, uint32_t size) {
+    return s.off < off + size && off < s.off + s.size;
+  };
+  auto observeAll = [&]() {
+    for (Slot& s : slots) s.put_index = -1;
+  };
+  auto reusable = [&](const Value& v) { return v.isConst() || (v.isTemp() && single[v.temp]); };
+
+  for (size_t i = 0; i < b.ops.size(); i++) {
+    Op& op = b.ops[i];
+    switch (op.opc) {
+      case Opcode::get: {
+        const uint32_t off = op.aux, size = typeBits(op.type) / 8;
+        bool forwarded = false;
+        for (Slot& s : slots) {
+          if (s.off == off && s.size == size && s.val.kind != Value::None) {
+            makeMov(op, s.val);
+            forwarded = true;
+            break;
+          }
+        }
+        if (forwarded) break;
+        for (Slot& s : slots)
+          if (overlaps(s, off, size)) s.put_index = -1;
+        std::erase_if(slots, [&](const Slot& s) { return overlaps(s, off, size); });
+        if (reusable(op.args[0])) slots.push_back({off, size, op.args[0], -1});
+        break;
+      }
+      case Opcode::put: {
+        const uint32_t off = op.aux, size = typeBits(op.args[0].type) / 8;
+        for (const Slot& s : slots)
+          if (s.off == off && s.size == size && s.put_index >= 0) dead[s.put_index] = 1;
+        std::erase_if(slots, [&](const Slot& s) { return overlaps(s, off, size); });
+        slots.push_back({off, size, reusable(op.args[0]) ? op.args[0] : Value(), int64_t(i)});
+        break;
+      }
+      case Opcode::load:
+      case Opcode::store:
+        observeAll();   // an exception here must see the exact guest state
+        break;
+      case Opcode::call: {
+        const uint32_t hf = op.helper()->flags;
+        if (!(hf & HF_NO_READ_STATE) || !(hf & HF_NO_RAISE)) observeAll();
+        if (!(hf & HF_NO_WRITE_STATE)) slots.clear();
+        break;
+      }
+      case Opcode::label:
+        slots.clear();   // other paths join here with other values
+        break;
+      case Opcode::br:
+      case Opcode::brcond:
+        observeAll();
+        break;
+      case Opcode::goto_tb:
+      case Opcode::goto_ptr:
+      case Opcode::exit_tb:
+        slots.clear();
+        break;
+      default:
+        // Values held by multi-definition temps could change under us.
+        if (op.numOutputs() && !single[op.args[0].temp]) {
+          for (Slot& s : slots)
+            if (s.val == op.args[0]) s.val = Value();
+        }
+        break;
+    }
+  }
+  compact(b, dead);
+}
+
+void deadCodePass(Block& b) {
+  const size_t nt = b.temps.size();
+  std::vector<uint8_t> live(nt, 0);
+  std::vector<std::vector<uint8_t>> live_at_label(b.num_labels);
+  std::vector<uint8_t> dead(b.ops.size(), 0);
+
+  for (size_t i = b.ops.size(); i-- > 0;) {
+    const Op& op = b.ops[i];
+    const uint32_t flags = op.def().flags;
+    const unsigned outs = op.numOutputs();
+    if (op.opc == Opcode::label) {
+      live_at_label[op.aux] = live;
+      continue;
+    }
+    if (op.opc == Opcode::br) {
+      live = live_at_label[op.aux];
+      if (live.empty()) live.assign(nt, 0);
+      continue;
+    }
+    if (op.opc == Opcode::brcond) {
+      const auto& other = live_at_label[op.aux];
+      for (size_t t = 0; t < other.size(); t++) live[t] |= other[t];
+    }
+    if (flags & OPF_EXIT) std::fill(live.begin(), live.end(), 0);
+    if (op.opc == Opcode::call && (op.helper()->flags & HF_NORETURN)) std::fill(live.begin(), live.end(), 0);
+
+    bool removable = isPureOp(op.opc) || op.opc == Opcode::get;
+    if (removable) {
+      bool used = false;
+      for (unsigned k = 0; k < outs; k++) used |= live[op.args[k].temp] != 0;
+      if (!used) {
+        dead[i] = 1;
+        continue;
+      }
+    }
+    for (unsigned k = 0; k < outs; k++) live[op.args[k].temp] = 0;
+    for (unsigned k = outs; k < op.nargs; k++)
+      if (op.args[k].isTemp()) live[op.args[k].temp] = 1;
+  }
+  compact(b, dead);
+}
+
+void optimize(Block& b) {
+  guestStatePass(b);
+  constantFoldPass(b);
+  deadCodePass(b);
+}
+
+}  // namespace mimic::tcg

@@ -1,0 +1,25 @@
+// Optimization passes over one block. Each is a free function; optimize()
+// runs them in the one order the project uses.
+#pragma once
+
+#include "tcg/ir.h"
+
+namespace mimic::tcg {
+
+// Propagates constants from single-definition temps, folds pure ops whose
+// inputs are all constant, simplifies identities (x+0, x&~0, ...), resolves
+// constant branches and removes the code they make unreachable.
+void constantFoldPass(Block& b);
+
+// Within straight-line stretches, forwards a guest register's value from an
+// earlier get/put to a later get, and drops a put that a later put to the
+// same slot overwrites before anything can observe it (a read of the state,
+// a possible exception, a label or an exit).
+void guestStatePass(Block& b);
+
+// Removes pure ops whose results are never used.
+void deadCodePass(Block& b);
+
+void optimize(Block& b);
+
+}  // namespace mimic::tcg

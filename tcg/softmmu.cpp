@@ -1,0 +1,192 @@
+#include "tcg/softmmu.h"
+
+#include <cstring>
+
+#include "hw/core/memory.h"
+#include "tcg/cpu.h"
+#include "tcg/exec.h"
+#include "tcg/ir.h"
+#include "util/log.h"
+
+namespace mimic::tcg {
+
+namespace {
+
+inline size_t tlbIndex(uint64_t vaddr) { return (vaddr >> kPageBits) & (kTlbEntries - 1); }
+
+uint64_t tagFor(const TlbEntry& e, AccessType t) {
+  return t == AccessType::Read ? e.addr_read : t == AccessType::Write ? e.addr_write : e.addr_code;
+}
+
+// Refills the TLB entry for vaddr; raises the guest's fault if the MMU says so.
+TlbEntry& fill(CpuCommon* c, uint64_t vaddr, AccessType type, int mmu_idx) {
+  Cpu& cpu = *c->cpu;
+  TranslationResult tr;
+  cpu.mmuTranslate(vaddr, type, mmu_idx, true, tr);
+  const uint64_t vpage = vaddr & kPageMask;
+  const uint64_t ppage = (tr.paddr | (vaddr & (tr.page_size - 1))) & kPageMask;
+  const size_t idx = tlbIndex(vaddr);
+  TlbEntry& e = c->tlb[mmu_idx][idx];
+  c->tlb_extra[mmu_idx][idx].paddr_page = ppage;
+
+  const hw::Region* r = cpu.addressSpace().find(ppage);
+  const bool ram = r && r->isRam() && r->contains(ppage + kPageSize - 1);
+  uint64_t io = ram ? 0 : kTlbMmio;
+  e.addr_read = tr.readable ? (vpage | io) : kTlbInvalid;
+  e.addr_code = tr.executable ? (vpage | io) : kTlbInvalid;
+  uint64_t wflags = io;
+  if (ram && r->readonly) wflags |= kTlbMmio;   // ROM: writes go to the slow path, which drops them
+  if (ram && cpu.engine().pageHasCode(ppage)) wflags |= kTlbNotDirty;
+  e.addr_write = tr.writable ? (vpage | wflags) : kTlbInvalid;
+  e.addend = ram ? uintptr_t(r->host + (ppage - r->base)) - uintptr_t(vpage) : 0;
+  if (log::enabled(log::kMmu))
+    log::logf(log::kMmu, "tlb fill mmu{} v={:#x} -> p={:#x}{}{}{}{}\n", mmu_idx, vpage, ppage, tr.readable ? " r" : "",
+              tr.writable ? " w" : "", tr.executable ? " x" : "", ram ? "" : " io");
+  return e;
+}
+
+uint64_t fromHost(const uint8_t* p, unsigned bytes, bool be) {
+  switch (bytes) {
+    case 1: return *p;
+    case 2: { uint16_t v; std::memcpy(&v, p, 2); return be ? __builtin_bswap16(v) : v; }
+    case 4: { uint32_t v; std::memcpy(&v, p, 4); return be ? __builtin_bswap32(v) : v; }
+    default: { uint64_t v; std::memcpy(&v, p, 8); return be ? __builtin_bswap64(v) : v; }
+  }
+}
+
+void toHost(uint8_t* p, uint64_t v, unsigned bytes, bool be) {
+  switch (bytes) {
+    case 1: *p = uint8_t(v); break;
+    case 2: { uint16_t x = be ? __builtin_bswap16(uint16_t(v)) : uint16_t(v); std::memcpy(p, &x, 2); break; }
+    case 4: { uint32_t x = be ? __builtin_bswap32(uint32_t(v)) : uint32_t(v); std::memcpy(p, &x, 4); break; }
+    default: { uint64_t x = be ? __builtin_bswap64(v) : v; std::memcpy(p, &x, 8); break; }
+  }
+}
+
+uint64_t extend(uint64_t v, const MemOp& m) {
+  if (!m.sign) return v;
+  switch (m.size_log2) {
+    case 0: return uint64_t(int64_t(int8_t(v)));
+    case 1: return uint64_t(int64_t(int16_t(v)));
+    case 2: return uint64_t(int64_t(int32_t(v)));
+    default: return v;
+  }
+}
+
+// Locates the entry for an access, refilling on a miss. Returns the entry
+// and whether its tag matches with no flags (a plain RAM hit).
+TlbEntry& entryFor(CpuCommon* c, uint64_t vaddr, AccessType type, const MemOp& m) {
+  const uint64_t vpage = vaddr & kPageMask;
+  TlbEntry* e = &c->tlb[m.mmu_idx][tlbIndex(vaddr)];
+  if ((tagFor(*e, type) & (kPageMask | kTlbInvalid)) != vpage) e = &fill(c, vaddr, type, m.mmu_idx);
+  return *e;
+}
+
+bool misaligned(uint64_t vaddr, const MemOp& m) { return (vaddr & (m.bytes() - 1)) != 0; }
+bool crossesPage(uint64_t vaddr, const MemOp& m) { return ((vaddr & (kPageSize - 1)) + m.bytes()) > kPageSize; }
+
+}  // namespace
+
+uint64_t slowLoad(CpuCommon* c, uint64_t vaddr, uint32_t memop) {
+  const MemOp m = MemOp::unpack(memop);
+  if (misaligned(vaddr, m)) {
+    if (m.aligned) c->cpu->unalignedAccess(vaddr, AccessType::Read);
+    if (crossesPage(vaddr, m)) {
+      // Byte by byte, each through its own page's mapping.
+      MemOp b = m;
+      b.size_log2 = 0;
+      b.sign = false;
+      uint64_t v = 0;
+      for (unsigned i = 0; i < m.bytes(); i++) {
+        uint64_t byte = slowLoad(c, vaddr + i, b.pack());
+        v |= m.big_endian ? byte << (8 * (m.bytes() - 1 - i)) : byte << (8 * i);
+      }
+      return extend(v, m);
+    }
+  }
+  TlbEntry& e = entryFor(c, vaddr, AccessType::Read, m);
+  const uint64_t tag = e.addr_read;
+  if (!(tag & kTlbMmio)) return extend(fromHost(reinterpret_cast<uint8_t*>(vaddr + e.addend), m.bytes(), m.big_endian), m);
+  const uint64_t paddr = c->tlb_extra[m.mmu_idx][tlbIndex(vaddr)].paddr_page | (vaddr & (kPageSize - 1));
+  bool ok = true;
+  uint64_t v = c->cpu->addressSpace().read(paddr, m.bytes(), m.big_endian, &ok);
+  if (!ok) c->cpu->busError(vaddr, AccessType::Read);
+  return extend(v, m);
+}
+
+void slowStore(CpuCommon* c, uint64_t vaddr, uint64_t value, uint32_t memop) {
+  const MemOp m = MemOp::unpack(memop);
+  if (misaligned(vaddr, m)) {
+    if (m.aligned) c->cpu->unalignedAccess(vaddr, AccessType::Write);
+    if (crossesPage(vaddr, m)) {
+      MemOp b = m;
+      b.size_log2 = 0;
+      for (unsigned i = 0; i < m.bytes(); i++) {
+        unsigned shift = m.big_endian ? 8 * (m.bytes() - 1 - i) : 8 * i;
+        slowStore(c, vaddr + i, (value >> shift) & 0xff, b.pack());
+      }
+      return;
+    }
+  }
+  TlbEntry* e = &entryFor(c, vaddr, AccessType::Write, m);
+  const size_t idx = tlbIndex(vaddr);
+  const uint64_t ppage = c->tlb_extra[m.mmu_idx][idx].paddr_page;
+  if (e->addr_write & kTlbNotDirty) {
+    // The page holds translated code: drop those translations first, then
+    // let later stores to it take the fast path.
+    c->cpu->engine().invalidatePhysPage(ppage);
+    for (unsigned mode = 0; mode < kMaxMmuModes; mode++)
+      for (unsigned i = 0; i < kTlbEntries; i++)
+        if (c->tlb_extra[mode][i].paddr_page == ppage) c->tlb[mode][i].addr_write &= ~kTlbNotDirty;
+  }
+  if (!(e->addr_write & kTlbMmio)) {
+    toHost(reinterpret_cast<uint8_t*>(vaddr + e->addend), value, m.bytes(), m.big_endian);
+    return;
+  }
+  const uint64_t paddr = ppage | (vaddr & (kPageSize - 1));
+  bool ok = true;
+  c->cpu->addressSpace().write(paddr, value, m.bytes(), m.big_endian, &ok);
+  if (!ok) c->cpu->busError(vaddr, AccessType::Write);
+}
+
+uint64_t memLoad(CpuCommon* c, uint64_t vaddr, uint32_t memop) {
+  const MemOp m = MemOp::unpack(memop);
+  const TlbEntry& e = c->tlb[m.mmu_idx][tlbIndex(vaddr)];
+  if ((vaddr & (kPageMask | (m.bytes() - 1))) == e.addr_read)
+    return extend(fromHost(reinterpret_cast<uint8_t*>(vaddr + e.addend), m.bytes(), m.big_endian), m);
+  return slowLoad(c, vaddr, memop);
+}
+
+void memStore(CpuCommon* c, uint64_t vaddr, uint64_t value, uint32_t memop) {
+  const MemOp m = MemOp::unpack(memop);
+  const TlbEntry& e = c->tlb[m.mmu_idx][tlbIndex(vaddr)];
+  if ((vaddr & (kPageMask | (m.bytes() - 1))) == e.addr_write) {
+    toHost(reinterpret_cast<uint8_t*>(vaddr + e.addend), value, m.bytes(), m.big_endian);
+    return;
+  }
+  slowStore(c, vaddr, value, memop);
+}
+
+void tlbFlushAll(CpuCommon* c) {
+  for (auto& mode : c->tlb)
+    for (TlbEntry& e : mode) e = TlbEntry{kTlbInvalid, kTlbInvalid, kTlbInvalid, 0};
+  for (auto& mode : c->tlb_extra)
+    for (TlbExtra& x : mode) x.paddr_page = ~0ull;
+}
+
+void tlbFlushPage(CpuCommon* c, uint64_t vaddr) {
+  const size_t idx = tlbIndex(vaddr);
+  for (unsigned mode = 0; mode < kMaxMmuModes; mode++) {
+    c->tlb[mode][idx] = TlbEntry{kTlbInvalid, kTlbInvalid, kTlbInvalid, 0};
+    c->tlb_extra[mode][idx].paddr_page = ~0ull;
+  }
+}
+
+void tlbProtectCodePage(CpuCommon* c, uint64_t ppage) {
+  for (unsigned mode = 0; mode < kMaxMmuModes; mode++)
+    for (unsigned i = 0; i < kTlbEntries; i++)
+      if (c->tlb_extra[mode][i].paddr_page == ppage && !(c->tlb[mode][i].addr_write & (kTlbInvalid | kTlbMmio)))
+        c->tlb[mode][i].addr_write |= kTlbNotDirty;
+}
+
+}  // namespace mimic::tcg

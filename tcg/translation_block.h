@@ -1,0 +1,37 @@
+// A translated guest block: where it came from (the location descriptor and
+// physical pages), where its host code is, and its chaining links.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "tcg/ir.h"
+
+namespace mimic::tcg {
+
+constexpr uint32_t kNoJump = UINT32_MAX;
+
+struct TranslationBlock {
+  uint64_t pc = 0;             // guest virtual PC
+  uint32_t flags = 0;          // mode bits the translation read
+  uint64_t phys_pc = 0;
+  uint64_t phys_page2 = ~0ull; // second physical page when the block crosses one
+  uint32_t guest_size = 0;
+  uint32_t num_insns = 0;
+  bool valid = true;
+
+  uint8_t* code = nullptr;     // host code (baseline backend)
+  uint32_t code_size = 0;
+  std::unique_ptr<Block> ir;   // kept for the interpreter backend
+
+  // goto_tb slots: offset of the patchable jump in `code`, and its target.
+  uint32_t jmp_offset[2] = {kNoJump, kNoJump};
+  uint32_t jmp_reset_offset[2] = {kNoJump, kNoJump};  // where an unchained jump goes
+  uint64_t jmp_target_pc[2] = {0, 0};
+  TranslationBlock* jmp_dest[2] = {nullptr, nullptr};
+  // Blocks whose slot jumps here: (block, slot).
+  std::vector<std::pair<TranslationBlock*, int>> incoming;
+};
+
+}  // namespace mimic::tcg
