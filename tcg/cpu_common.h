@@ -17,11 +17,13 @@ constexpr unsigned kTlbBits = 8;
 constexpr unsigned kTlbEntries = 1u << kTlbBits;
 constexpr unsigned kMaxMmuModes = 4;
 
-// Low bits of a TLB tag (inside the page offset, so a tagged entry never
-// compares equal to an address and every access to it takes the slow path).
-constexpr uint64_t kTlbInvalid = 1u << 0;   // no mapping for this access type
-constexpr uint64_t kTlbMmio = 1u << 1;      // device, not RAM
-constexpr uint64_t kTlbNotDirty = 1u << 2;  // RAM page that holds translated code
+// Flag bits of a TLB tag. They sit inside the page offset, so a tagged
+// entry never equals a page address and every access to it takes the slow
+// path; and above bit 2, because the fast path's compare keeps an access's
+// alignment bits (0..2) to send misaligned accesses to the slow path too.
+constexpr uint64_t kTlbInvalid = 1u << 11;  // no mapping for this access type
+constexpr uint64_t kTlbMmio = 1u << 10;     // device, not RAM
+constexpr uint64_t kTlbNotDirty = 1u << 9;  // RAM page that holds translated code
 constexpr uint64_t kTlbFlagsMask = kTlbInvalid | kTlbMmio | kTlbNotDirty;
 
 // One direct-mapped softmmu TLB entry. A load of n bytes at vaddr hits when

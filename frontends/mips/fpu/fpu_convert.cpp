@@ -10,13 +10,6 @@ using namespace detail;
 
 namespace {
 
-struct Single {
-  static constexpr int kFrac = 23, kExpMax = 0xff, kBias = 127, kSignBit = 31;
-};
-struct Double {
-  static constexpr int kFrac = 52, kExpMax = 0x7ff, kBias = 1023, kSignBit = 63;
-};
-
 // Float -> N-bit signed integer, rounding with `rm` (MIPS encoding: 0 nearest-even,
 // 1 zero, 2 +inf, 3 -inf).  Like softfloat's float_to_sint plus QEMU's MIPS fix-up:
 // NaN, infinity or a rounded value out of range give 0x7fff... and Invalid only
@@ -74,6 +67,18 @@ uint64_t toInt(uint64_t x, unsigned rm, uint32_t& exc) {
   return N == 32 ? (r & 0xffffffffu) : r;
 }
 
+// Signed integer -> format F, rounded with FCSR.RM (never tiny, never overflows).
+template <class F>
+typename F::Bits fromInt(uint32_t fcsr, int64_t v, uint32_t& exc) {
+  if (v == 0) return 0;
+  const bool neg = v < 0;
+  const uint64_t mag = neg ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
+  const int lz = std::countl_zero(mag);
+  if (lz == 0)  // 2^63
+    return roundPack<F>(neg, 63, mag >> 1, fcsr, exc);
+  return roundPack<F>(neg, 63 - lz, mag << (lz - 1), fcsr, exc);
+}
+
 template <class F, unsigned N>
 uint64_t toIntOp(uint32_t& fcsr, uint64_t x, unsigned rm) {
   uint32_t exc = 0;
@@ -87,31 +92,38 @@ uint64_t toIntOp(uint32_t& fcsr, uint64_t x, unsigned rm) {
 uint32_t cvt_s_d(uint32_t& fcsr, uint64_t fs) {
   uint32_t exc = 0;
   uint32_t r;
-  if (isNaN64(fs)) [[unlikely]] {
-    if (isSNaN64(fs)) exc = kExcInvalid;
-    r = kDefaultNaN32;
+  const bool sign = signOf<Double>(fs);
+  const int e = expField<Double>(fs);
+  if (e == Double::kExpMax) [[unlikely]] {
+    if (isNaN<Double>(fs)) {
+      if (isSNaN<Double>(fs)) exc = kExcInvalid;
+      r = kDefaultNaN32;
+    } else {
+      r = kInfBits<Single> | (uint32_t(sign) << 31);
+    }
+  } else if ((fs << 1) == 0) [[unlikely]] {
+    r = uint32_t(sign) << 31;
   } else {
-    uint32_t st;
-    r = hostCvtSD(fs, kMxcsr[fcsr & kFcsrRmMask], st);
-    bool flushed = (fcsr & kFcsrFS) &&
-                   flushS(r, [&](uint32_t& s) { return hostCvtSD(fs, kMxcsrRZ, s); });
-    if (!flushed) exc = kExcFromMx[st & 0x3f];
+    int exp;
+    uint64_t sig;
+    unpack<Double>(fs, exp, sig);
+    r = roundPack<Single>(sign, exp, sig, fcsr, exc);
   }
   finish(fcsr, exc);
   return r;
 }
 
 uint32_t cvt_s_w(uint32_t& fcsr, uint32_t fs) {
-  uint32_t st;
-  uint32_t r = hostCvtSW(static_cast<int32_t>(fs), kMxcsr[fcsr & kFcsrRmMask], st);
-  finish(fcsr, kExcFromMx[st & 0x3f]);
+  uint32_t exc = 0;
+  uint32_t r = fromInt<Single>(fcsr, static_cast<int32_t>(fs), exc);
+  finish(fcsr, exc);
   return r;
 }
 
 uint32_t cvt_s_l(uint32_t& fcsr, uint64_t fs) {
-  uint32_t st;
-  uint32_t r = hostCvtSL(static_cast<int64_t>(fs), kMxcsr[fcsr & kFcsrRmMask], st);
-  finish(fcsr, kExcFromMx[st & 0x3f]);
+  uint32_t exc = 0;
+  uint32_t r = fromInt<Single>(fcsr, static_cast<int64_t>(fs), exc);
+  finish(fcsr, exc);
   return r;
 }
 
@@ -147,14 +159,16 @@ uint64_t cvt_d_s(uint32_t& fcsr, uint32_t fs) {
 }
 
 uint64_t cvt_d_w(uint32_t& fcsr, uint32_t fs) {
-  finish(fcsr, 0);  // exact
-  return std::bit_cast<uint64_t>(static_cast<double>(static_cast<int32_t>(fs)));
+  uint32_t exc = 0;
+  uint64_t r = fromInt<Double>(fcsr, static_cast<int32_t>(fs), exc);  // exact
+  finish(fcsr, exc);
+  return r;
 }
 
 uint64_t cvt_d_l(uint32_t& fcsr, uint64_t fs) {
-  uint32_t st;
-  uint64_t r = hostCvtDL(static_cast<int64_t>(fs), kMxcsr[fcsr & kFcsrRmMask], st);
-  finish(fcsr, kExcFromMx[st & 0x3f]);
+  uint32_t exc = 0;
+  uint64_t r = fromInt<Double>(fcsr, static_cast<int64_t>(fs), exc);
+  finish(fcsr, exc);
   return r;
 }
 

@@ -1,0 +1,713 @@
+#include "backend/x86_64/codegen.h"
+
+#include <sys/mman.h>
+
+#include <cstring>
+
+#include <capstone/capstone.h>
+#include <fmt/format.h>
+
+#include "backend/x86_64/assembler.h"
+#include "backend/x86_64/regalloc.h"
+#include "tcg/exec.h"
+#include "tcg/softmmu.h"
+
+namespace mimic::x64 {
+
+using tcg::Cond;
+using tcg::Opcode;
+using tcg::Type;
+using tcg::Value;
+
+namespace {
+
+constexpr size_t kCodeBufferSize = 64u << 20;
+constexpr unsigned kMaxSlots = 1024;
+// Frame below the saved registers: spill slots, then 8 bytes per helper
+// argument staged during a call. Keeps rsp 16-byte aligned at calls.
+constexpr int32_t kArgStage = kMaxSlots * 8;
+constexpr int32_t kFrameSize = kArgStage + 8 * 8 + 8;
+constexpr Reg kEnv = Reg::rbp;
+
+Cc ccOf(Cond c) {
+  switch (c) {
+    case Cond::EQ: return Cc::e;
+    case Cond::NE: return Cc::ne;
+    case Cond::LT: return Cc::l;
+    case Cond::GE: return Cc::ge;
+    case Cond::LE: return Cc::le;
+    case Cond::GT: return Cc::g;
+    case Cond::LTU: return Cc::b;
+    case Cond::GEU: return Cc::ae;
+    case Cond::LEU: return Cc::be;
+    case Cond::GTU: return Cc::a;
+    default: return Cc::e;
+  }
+}
+
+W widthOf(Type t) { return t == Type::I32 ? W::d : W::q; }
+
+bool fitsImm32(const Value& v) {
+  if (v.type == Type::I32) return true;   // 32-bit ops take any 32-bit immediate
+  return int64_t(v.imm) == int64_t(int32_t(v.imm));
+}
+
+// The lookup helper behind goto_ptr: host code of the block at the current
+// PC, or null to go back to the execution loop.
+const void* lookupCode(tcg::CpuCommon* c) {
+  if (c->exit_request) return nullptr;
+  tcg::Cpu& cpu = *c->cpu;
+  tcg::TranslationBlock* tb = cpu.engine().lookupForGotoPtr(cpu.pc(), cpu.tbFlags());
+  return tb ? tb->code : nullptr;
+}
+
+class Codegen final : public tcg::Backend {
+ public:
+  Codegen(tcg::Cpu& cpu, tcg::ExecEngine& engine) : cpu_(cpu), engine_(engine), ti_(cpu.targetInfo()) {
+    void* p = mmap(nullptr, kCodeBufferSize, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) throw std::runtime_error("cannot map the code buffer");
+    buf_ = static_cast<uint8_t*>(p);
+    emitTrampolines();
+  }
+  ~Codegen() override { munmap(buf_, kCodeBufferSize); }
+
+  const char* name() const override { return "x86_64"; }
+  bool canChain() const override { return true; }
+
+  bool compile(const tcg::Block& b, tcg::TranslationBlock& tb) override;
+
+  uintptr_t execute(void* env, tcg::TranslationBlock* tb) override {
+    using Enter = uintptr_t (*)(void*, const void*);
+    return reinterpret_cast<Enter>(enter_)(env, tb->code);
+  }
+
+  void chain(tcg::TranslationBlock& from, int slot, tcg::TranslationBlock& to) override {
+    Assembler::patchJmpRel32(from.code + from.jmp_offset[slot], to.code);
+  }
+  void unchain(tcg::TranslationBlock& from, int slot) override {
+    Assembler::patchJmpRel32(from.code + from.jmp_offset[slot], from.code + from.jmp_reset_offset[slot]);
+  }
+  void flushCode() override {
+    used_ = tramp_size_;
+  }
+
+  std::string disassemble(const tcg::TranslationBlock& tb) const override;
+
+ private:
+  void emitTrampolines();
+
+  // ---- emission helpers
+  Location loc(const Value& v) const { return alloc_.loc[v.temp]; }
+  Mem slotMem(uint16_t slot) const { return Mem::at(Reg::rsp, int32_t(slot) * 8); }
+  Mem envMem(uint32_t off) const { return Mem::at(kEnv, int32_t(off)); }
+  Mem commonMem(size_t field) const { return Mem::at(kEnv, int32_t(ti_.common_offset + field)); }
+  // A register holding v: its own, or `scratch` loaded with it.
+  Reg src(const Value& v, Reg scratch);
+  // Where to compute d: its register, or `scratch` (then finish() stores it).
+  Reg dstReg(const Value& d, Reg scratch) {
+    const Location l = loc(d);
+    return l.kind == Location::InReg ? l.reg : scratch;
+  }
+  void finish(const Value& d, Reg r) {
+    const Location l = loc(d);
+    if (l.kind == Location::OnStack) a_.mov(widthOf(d.type), slotMem(l.slot), r);
+  }
+  bool inReg(const Value& v, Reg r) const { return v.isTemp() && loc(v).kind == Location::InReg && loc(v).reg == r; }
+  void movTo(W w, Reg dst, const Value& v);
+  void cmpValues(const Value& x, const Value& y);
+  void storePcInfo(uint64_t info);
+  void setPc(const Value& v);
+  void setPcImm(uint64_t pc);
+  void exitToLoop(uint64_t ret);
+
+  void emitOp(const tcg::Op& op, uint32_t index);
+  void emitBinary(const tcg::Op& op);
+  void emitShift(const tcg::Op& op);
+  void emitDivision(const tcg::Op& op);
+  void emitUnary(const tcg::Op& op);
+  void emitLoadStore(const tcg::Op& op, uint32_t index);
+  void emitCall(const tcg::Op& op);
+
+  // Out-of-line code emitted after the block body.
+  struct SlowPath {
+    Label entry, resume;
+    const tcg::Op* op;
+    uint32_t index;
+  };
+  void emitSlowPath(const SlowPath& sp);
+  std::vector<Reg> liveCallerSaved(uint32_t index, const tcg::Op& op) const;
+
+  tcg::Cpu& cpu_;
+  tcg::ExecEngine& engine_;
+  const tcg::TargetInfo& ti_;
+  uint8_t* buf_ = nullptr;
+  size_t used_ = 0;
+  size_t tramp_size_ = 0;
+  const uint8_t* enter_ = nullptr;
+  const uint8_t* epilogue_ = nullptr;   // returns rax to the loop
+  Assembler a_{nullptr, 0};
+  Allocation alloc_;
+  std::vector<Label> labels_;
+  std::vector<SlowPath> slow_;
+  tcg::TranslationBlock* tb_ = nullptr;
+  const tcg::Block* block_ = nullptr;
+  bool have_lzcnt_ = Assembler::hostHasLzcnt();
+};
+
+void Codegen::emitTrampolines() {
+  a_.reset(buf_, kCodeBufferSize);
+  // enter(env, code): save the callee-saved registers, set up the frame,
+  // and jump into a block. Blocks leave through the epilogue with rax set.
+  enter_ = a_.cursor();
+  for (Reg r : {Reg::rbp, Reg::rbx, Reg::r12, Reg::r13, Reg::r14, Reg::r15}) a_.push(r);
+  a_.sub(W::q, Reg::rsp, kFrameSize);
+  a_.mov(W::q, kEnv, Reg::rdi);
+  a_.jmp(Reg::rsi);
+  a_.align(16);
+  epilogue_ = a_.cursor();
+  a_.add(W::q, Reg::rsp, kFrameSize);
+  for (Reg r : {Reg::r15, Reg::r14, Reg::r13, Reg::r12, Reg::rbx, Reg::rbp}) a_.pop(r);
+  a_.ret();
+  a_.align(64);
+  tramp_size_ = used_ = a_.size();
+}
+
+Reg Codegen::src(const Value& v, Reg scratch) {
+  if (v.isConst()) {
+    a_.mov(widthOf(v.type), scratch, int64_t(v.imm));
+    return scratch;
+  }
+  const Location l = loc(v);
+  if (l.kind == Location::InReg) return l.reg;
+  a_.mov(widthOf(v.type), scratch, slotMem(l.slot));
+  return scratch;
+}
+
+void Codegen::movTo(W w, Reg dst, const Value& v) {
+  if (v.isConst()) {
+    a_.mov(w, dst, int64_t(v.imm));
+    return;
+  }
+  const Location l = loc(v);
+  if (l.kind == Location::InReg) {
+    if (l.reg != dst) a_.mov(w, dst, l.reg);
+  } else {
+    a_.mov(w, dst, slotMem(l.slot));
+  }
+}
+
+void Codegen::cmpValues(const Value& x, const Value& y) {
+  const W w = widthOf(x.type);
+  Reg rx = src(x, Reg::rax);
+  if (y.isConst() && fitsImm32(y)) {
+    a_.cmp(w, rx, int32_t(y.imm));
+  } else if (y.isTemp() && loc(y).kind == Location::OnStack) {
+    a_.cmp(w, rx, slotMem(loc(y).slot));
+  } else {
+    a_.cmp(w, rx, src(y, Reg::rcx));
+  }
+}
+
+void Codegen::storePcInfo(uint64_t info) {
+  a_.mov(W::d, commonMem(offsetof(tcg::CpuCommon, pc_info)), int32_t(uint32_t(info)));
+  a_.mov(W::d, commonMem(offsetof(tcg::CpuCommon, pc_info) + 4), int32_t(uint32_t(info >> 32)));
+}
+
+void Codegen::setPcImm(uint64_t pc) {
+  if (ti_.pc_is_64bit) {
+    a_.mov(W::q, Reg::rax, int64_t(pc));
+    a_.mov(W::q, envMem(ti_.pc_offset), Reg::rax);
+  } else {
+    a_.mov(W::d, envMem(ti_.pc_offset), int32_t(uint32_t(pc)));
+  }
+}
+
+void Codegen::setPc(const Value& v) {
+  if (v.isConst()) return setPcImm(v.imm);
+  const W w = ti_.pc_is_64bit ? W::q : W::d;
+  a_.mov(w, envMem(ti_.pc_offset), src(v, Reg::rax));
+}
+
+void Codegen::exitToLoop(uint64_t ret) {
+  if (ret == 0) a_.xor_(W::d, Reg::rax, Reg::rax);
+  else a_.mov(W::q, Reg::rax, int64_t(ret));
+  a_.jmpAbs(epilogue_);
+}
+
+bool Codegen::compile(const tcg::Block& b, tcg::TranslationBlock& tb) {
+  if (used_ + 4096 > kCodeBufferSize) return false;
+  block_ = &b;
+  tb_ = &tb;
+  allocateRegisters(b, alloc_, kMaxSlots);
+  if (alloc_.slots_used > kMaxSlots) {
+    throw std::runtime_error("block needs too many spill slots");
+  }
+  uint8_t* start = buf_ + used_;
+  a_.reset(start, kCodeBufferSize - used_);
+  labels_.clear();
+  for (uint32_t i = 0; i < b.num_labels; i++) labels_.push_back(a_.newLabel());
+  slow_.clear();
+
+  // Leave before running if the loop asked (interrupt, timer, stop).
+  Label exit_req = a_.newLabel();
+  a_.cmp(W::d, commonMem(offsetof(tcg::CpuCommon, exit_request)), 0);
+  a_.jcc(Cc::ne, exit_req);
+
+  for (uint32_t i = 0; i < b.ops.size(); i++) emitOp(b.ops[i], i);
+
+  for (const SlowPath& sp : slow_) emitSlowPath(sp);
+  a_.bind(exit_req);
+  setPcImm(tb.pc);
+  exitToLoop(0);
+
+  if (!a_.ok()) return false;
+  tb.code = start;
+  tb.code_size = uint32_t(a_.size());
+  used_ += (a_.size() + 15) & ~size_t(15);
+  return true;
+}
+
+void Codegen::emitOp(const tcg::Op& op, uint32_t index) {
+  const W w = widthOf(op.type);
+  switch (op.opc) {
+    case Opcode::mov: {
+      const Value& d = op.args[0];
+      Reg r = dstReg(d, Reg::rax);
+      movTo(w, r, op.args[1]);
+      finish(d, r);
+      break;
+    }
+    case Opcode::add: case Opcode::sub: case Opcode::mul:
+    case Opcode::and_: case Opcode::or_: case Opcode::xor_:
+      emitBinary(op);
+      break;
+    case Opcode::shl: case Opcode::shr: case Opcode::sar: case Opcode::rotr:
+      emitShift(op);
+      break;
+    case Opcode::divs: case Opcode::divu: case Opcode::rems: case Opcode::remu:
+      emitDivision(op);
+      break;
+    case Opcode::not_: case Opcode::neg: case Opcode::clz: case Opcode::bswap16: case Opcode::bswap32:
+    case Opcode::bswap64: case Opcode::sext8: case Opcode::sext16: case Opcode::zext8: case Opcode::zext16:
+    case Opcode::sext32: case Opcode::zext32: case Opcode::trunc: case Opcode::extract: case Opcode::sextract:
+      emitUnary(op);
+      break;
+    case Opcode::deposit: {
+      const unsigned pos = op.fieldPos(), len = op.fieldLen();
+      const uint64_t field = (len == 64 ? ~0ull : (1ull << len) - 1);
+      const uint64_t mask = (field << pos) & tcg::typeMask(op.type);
+      // rcx = (b << pos) & mask; rdx = mask; d = (a & ~mask) | rcx
+      movTo(w, Reg::rcx, op.args[2]);
+      if (pos) a_.shl(w, Reg::rcx, uint8_t(pos));
+      a_.mov(w, Reg::rdx, int64_t(mask));
+      a_.and_(w, Reg::rcx, Reg::rdx);
+      a_.not_(w, Reg::rdx);
+      Reg d = dstReg(op.args[0], Reg::rax);
+      movTo(w, d, op.args[1]);
+      a_.and_(w, d, Reg::rdx);
+      a_.or_(w, d, Reg::rcx);
+      finish(op.args[0], d);
+      break;
+    }
+    case Opcode::setcond: {
+      cmpValues(op.args[1], op.args[2]);
+      a_.setcc(ccOf(op.cond), Reg::rax);
+      Reg d = dstReg(op.args[0], Reg::rax);
+      a_.movzx8(W::d, d, Reg::rax);
+      finish(op.args[0], d);
+      break;
+    }
+    case Opcode::movcond: {
+      const Value& d = op.args[0];
+      const Value& t = op.args[3];
+      const Value& f = op.args[4];
+      cmpValues(op.args[1], op.args[2]);
+      Reg dr = dstReg(d, Reg::rdx);
+      // The true value must survive writing the false value into dr.
+      Reg tr;
+      if (t.isTemp() && loc(t).kind == Location::InReg && loc(t).reg != dr) tr = loc(t).reg;
+      else { movTo(w, Reg::rcx, t); tr = Reg::rcx; }
+      movTo(w, dr, f);   // mov never touches the flags
+      a_.cmov(w, ccOf(op.cond), dr, tr);
+      finish(d, dr);
+      break;
+    }
+    case Opcode::get: {
+      Reg d = dstReg(op.args[0], Reg::rax);
+      a_.mov(w, d, envMem(op.aux));
+      finish(op.args[0], d);
+      break;
+    }
+    case Opcode::put: {
+      const Value& v = op.args[0];
+      const W vw = widthOf(v.type);
+      if (v.isConst() && fitsImm32(v)) a_.mov(vw, envMem(op.aux), int32_t(v.imm));
+      else a_.mov(vw, envMem(op.aux), src(v, Reg::rax));
+      break;
+    }
+    case Opcode::load:
+    case Opcode::store:
+      emitLoadStore(op, index);
+      break;
+    case Opcode::call:
+      emitCall(op);
+      break;
+    case Opcode::label:
+      a_.bind(labels_[op.aux]);
+      break;
+    case Opcode::br:
+      a_.jmp(labels_[op.aux]);
+      break;
+    case Opcode::brcond:
+      cmpValues(op.args[0], op.args[1]);
+      a_.jcc(ccOf(op.cond), labels_[op.aux]);
+      break;
+    case Opcode::goto_tb: {
+      const int slot = int(op.aux & 1);
+      // A patchable jump: to the next instruction until chained.
+      size_t at = a_.jmpRel32Patchable();
+      tb_->jmp_offset[slot] = uint32_t(at);
+      tb_->jmp_reset_offset[slot] = uint32_t(a_.size());
+      tb_->jmp_target_pc[slot] = op.aux64;
+      setPcImm(op.aux64);
+      exitToLoop(tcg::encodeExit(tb_, slot));
+      break;
+    }
+    case Opcode::goto_ptr: {
+      setPc(op.args[0]);
+      a_.lea(W::q, Reg::rdi, commonMem(0));
+      a_.callAbs(reinterpret_cast<const void*>(&lookupCode));
+      a_.test(W::q, Reg::rax, Reg::rax);
+      Label to_loop = a_.newLabel();
+      a_.jcc(Cc::e, to_loop);
+      a_.jmp(Reg::rax);
+      a_.bind(to_loop);
+      a_.jmpAbs(epilogue_);   // rax is 0
+      break;
+    }
+    case Opcode::exit_tb:
+      setPc(op.args[0]);
+      exitToLoop(0);
+      break;
+    case Opcode::insn_start:
+      break;
+    case Opcode::count_:
+      break;
+  }
+}
+
+void Codegen::emitBinary(const tcg::Op& op) {
+  const W w = widthOf(op.type);
+  const Value& d = op.args[0];
+  Value x = op.args[1], y = op.args[2];
+  const bool commutative = op.def().flags & tcg::OPF_COMMUTATIVE;
+  Reg dr = dstReg(d, Reg::rax);
+  // d = x op y computed in place in dr: y must not live in dr.
+  if (inReg(y, dr) && !(x == y)) {
+    if (commutative) std::swap(x, y);
+    else dr = Reg::rax;
+  }
+  movTo(w, dr, x);
+  auto apply = [&](auto regForm, auto memForm, auto immForm) {
+    if (y.isConst() && fitsImm32(y)) (a_.*immForm)(w, dr, int32_t(y.imm));
+    else if (y.isTemp() && loc(y).kind == Location::OnStack) (a_.*memForm)(w, dr, slotMem(loc(y).slot));
+    else (a_.*regForm)(w, dr, src(y, Reg::rcx));
+  };
+  using RR = void (Assembler::*)(W, Reg, Reg);
+  using RM = void (Assembler::*)(W, Reg, const Mem&);
+  using RI = void (Assembler::*)(W, Reg, int32_t);
+  switch (op.opc) {
+    case Opcode::add: apply(RR(&Assembler::add), RM(&Assembler::add), RI(&Assembler::add)); break;
+    case Opcode::sub: apply(RR(&Assembler::sub), RM(&Assembler::sub), RI(&Assembler::sub)); break;
+    case Opcode::and_: apply(RR(&Assembler::and_), RM(&Assembler::and_), RI(&Assembler::and_)); break;
+    case Opcode::or_: apply(RR(&Assembler::or_), RM(&Assembler::or_), RI(&Assembler::or_)); break;
+    case Opcode::xor_: apply(RR(&Assembler::xor_), RM(&Assembler::xor_), RI(&Assembler::xor_)); break;
+    case Opcode::mul:
+      if (y.isTemp() && loc(y).kind == Location::OnStack) a_.imul(w, dr, slotMem(loc(y).slot));
+      else if (y.isConst() && fitsImm32(y)) a_.imul(w, dr, dr, int32_t(y.imm));
+      else a_.imul(w, dr, src(y, Reg::rcx));
+      break;
+    default: break;
+  }
+  if (dr != dstReg(d, Reg::rax)) {
+    Reg real = dstReg(d, Reg::rax);
+    a_.mov(w, real, dr);
+    dr = real;
+  }
+  finish(d, dr);
+}
+
+void Codegen::emitShift(const tcg::Op& op) {
+  const W w = widthOf(op.type);
+  const unsigned bits = tcg::typeBits(op.type);
+  const Value& d = op.args[0];
+  const Value& x = op.args[1];
+  const Value& y = op.args[2];
+  Reg dr = dstReg(d, Reg::rax);
+  if (y.isConst()) {
+    movTo(w, dr, x);
+    const uint8_t n = uint8_t(y.imm & (bits - 1));
+    switch (op.opc) {
+      case Opcode::shl: a_.shl(w, dr, n); break;
+      case Opcode::shr: a_.shr(w, dr, n); break;
+      case Opcode::sar: a_.sar(w, dr, n); break;
+      default: a_.ror(w, dr, n); break;
+    }
+    finish(d, dr);
+    return;
+  }
+  // The count goes to cl first, so dr may alias y.
+  movTo(W::d, Reg::rcx, y);
+  if (dr == Reg::rcx) dr = Reg::rax;
+  movTo(w, dr, x);
+  switch (op.opc) {
+    case Opcode::shl: a_.shlCl(w, dr); break;
+    case Opcode::shr: a_.shrCl(w, dr); break;
+    case Opcode::sar: a_.sarCl(w, dr); break;
+    default: a_.rorCl(w, dr); break;
+  }
+  finish(d, dr);
+}
+
+void Codegen::emitDivision(const tcg::Op& op) {
+  const W w = widthOf(op.type);
+  const bool is_signed = op.opc == Opcode::divs || op.opc == Opcode::rems;
+  const bool rem = op.opc == Opcode::rems || op.opc == Opcode::remu;
+  movTo(w, Reg::rcx, op.args[2]);
+  movTo(w, Reg::rax, op.args[1]);
+  if (is_signed) {
+    if (w == W::d) a_.cdq();
+    else a_.cqo();
+    a_.idiv(w, Reg::rcx);
+  } else {
+    a_.xor_(W::d, Reg::rdx, Reg::rdx);
+    a_.div(w, Reg::rcx);
+  }
+  Reg res = rem ? Reg::rdx : Reg::rax;
+  Reg dr = dstReg(op.args[0], res);
+  if (dr != res) a_.mov(w, dr, res);
+  finish(op.args[0], dr);
+}
+
+void Codegen::emitUnary(const tcg::Op& op) {
+  const W w = widthOf(op.type);
+  const Value& d = op.args[0];
+  const Value& x = op.args[1];
+  const unsigned bits = tcg::typeBits(op.type);
+  Reg dr = dstReg(d, Reg::rax);
+  switch (op.opc) {
+    case Opcode::not_: movTo(w, dr, x); a_.not_(w, dr); break;
+    case Opcode::neg: movTo(w, dr, x); a_.neg(w, dr); break;
+    case Opcode::clz:
+      if (have_lzcnt_) {
+        a_.lzcnt(w, dr, src(x, Reg::rcx));
+      } else {
+        // bsr leaves ZF set for 0: use -1 then, so width-1-(-1) = width.
+        Reg xs = src(x, Reg::rcx);
+        a_.mov(W::d, Reg::rdx, -1);
+        a_.bsr(w, Reg::rax, xs);
+        a_.cmov(w, Cc::e, Reg::rax, Reg::rdx);
+        a_.mov(w, Reg::rdx, int64_t(bits - 1));
+        a_.sub(w, Reg::rdx, Reg::rax);
+        a_.mov(w, dr, Reg::rdx);
+      }
+      break;
+    case Opcode::bswap16: {
+      Reg xs = src(x, Reg::rcx);
+      a_.movzx16(W::d, dr, xs);
+      a_.bswap16(dr);
+      break;
+    }
+    case Opcode::bswap32: movTo(W::d, dr, x); a_.bswap(W::d, dr); break;
+    case Opcode::bswap64: movTo(W::q, dr, x); a_.bswap(W::q, dr); break;
+    case Opcode::sext8: a_.movsx8(w, dr, src(x, Reg::rcx)); break;
+    case Opcode::sext16: a_.movsx16(w, dr, src(x, Reg::rcx)); break;
+    case Opcode::zext8: a_.movzx8(W::d, dr, src(x, Reg::rcx)); break;
+    case Opcode::zext16: a_.movzx16(W::d, dr, src(x, Reg::rcx)); break;
+    case Opcode::sext32: a_.movsxd(dr, src(x, Reg::rcx)); break;
+    case Opcode::zext32:
+    case Opcode::trunc: movTo(W::d, dr, x); break;
+    case Opcode::extract:
+    case Opcode::sextract: {
+      const unsigned pos = op.fieldPos(), len = op.fieldLen();
+      movTo(w, dr, x);
+      if (pos + len < bits) a_.shl(w, dr, uint8_t(bits - pos - len));
+      if (len < bits) {
+        if (op.opc == Opcode::extract) a_.shr(w, dr, uint8_t(bits - len));
+        else a_.sar(w, dr, uint8_t(bits - len));
+      }
+      break;
+    }
+    default: break;
+  }
+  finish(d, dr);
+}
+
+// Caller-saved registers holding temps that are live after op `index`
+// (excluding what the op itself defines): the slow path preserves them.
+std::vector<Reg> Codegen::liveCallerSaved(uint32_t index, const tcg::Op& op) const {
+  std::vector<Reg> regs;
+  const unsigned outs = op.numOutputs();
+  for (uint32_t t = 0; t < alloc_.loc.size(); t++) {
+    const Location& l = alloc_.loc[t];
+    if (l.kind != Location::InReg || !isCallerSaved(l.reg)) continue;
+    if (alloc_.start[t] <= index && alloc_.end[t] > index) {
+      if (outs && op.args[0].temp == t) continue;
+      if (std::find(regs.begin(), regs.end(), l.reg) == regs.end()) regs.push_back(l.reg);
+    }
+  }
+  return regs;
+}
+
+void Codegen::emitLoadStore(const tcg::Op& op, uint32_t index) {
+  const bool is_load = op.opc == Opcode::load;
+  const tcg::MemOp m = tcg::MemOp::unpack(op.aux);
+  const Value& addr = is_load ? op.args[1] : op.args[0];
+  const bool addr64 = addr.type == Type::I64;
+  const W aw = addr64 ? W::q : W::d;
+  // rdx = address (zero-extended), rax = TLB entry offset, rcx = tag to compare.
+  movTo(aw, Reg::rdx, addr);
+  a_.mov(aw, Reg::rax, Reg::rdx);
+  a_.shr(aw, Reg::rax, uint8_t(tcg::kPageBits - 5));
+  a_.and_(W::d, Reg::rax, int32_t((tcg::kTlbEntries - 1) << 5));
+  a_.mov(aw, Reg::rcx, Reg::rdx);
+  const uint64_t cmp_mask = tcg::kPageMask | (m.aligned ? (m.bytes() - 1) : 0);
+  a_.and_(aw, Reg::rcx, int32_t(cmp_mask));
+  const int32_t tlb_base = int32_t(ti_.common_offset + offsetof(tcg::CpuCommon, tlb) +
+                                   m.mmu_idx * sizeof(tcg::TlbEntry) * tcg::kTlbEntries);
+  const int32_t field = is_load ? offsetof(tcg::TlbEntry, addr_read) : offsetof(tcg::TlbEntry, addr_write);
+  a_.cmp(W::q, Reg::rcx, Mem::idx(kEnv, Reg::rax, 1, tlb_base + field));
+  SlowPath sp{a_.newLabel(), a_.newLabel(), &op, index};
+  a_.jcc(Cc::ne, sp.entry);
+  a_.add(W::q, Reg::rdx, Mem::idx(kEnv, Reg::rax, 1, tlb_base + int32_t(offsetof(tcg::TlbEntry, addend))));
+  const Mem host = Mem::at(Reg::rdx, 0);
+  const unsigned size = m.bytes();
+  if (is_load) {
+    const Value& d = op.args[0];
+    const W dw = widthOf(d.type);
+    Reg dr = dstReg(d, Reg::rax);
+    switch (size) {
+      case 1:
+        if (m.sign) a_.movsx8(dw, dr, host);
+        else a_.movzx8(W::d, dr, host);
+        break;
+      case 2:
+        a_.movzx16(W::d, dr, host);
+        if (m.big_endian) a_.bswap16(dr);
+        if (m.sign) a_.movsx16(dw, dr, dr);
+        break;
+      case 4:
+        a_.mov(W::d, dr, host);
+        if (m.big_endian) a_.bswap(W::d, dr);
+        if (m.sign && dw == W::q) a_.movsxd(dr, dr);
+        break;
+      default:
+        a_.mov(W::q, dr, host);
+        if (m.big_endian) a_.bswap(W::q, dr);
+        break;
+    }
+    finish(d, dr);
+  } else {
+    const Value& v = op.args[1];
+    Reg vr = src(v, Reg::rcx);
+    if (m.big_endian && size > 1) {
+      a_.mov(W::q, Reg::rcx, vr);
+      vr = Reg::rcx;
+      if (size == 2) a_.bswap16(vr);
+      else a_.bswap(size == 8 ? W::q : W::d, vr);
+    }
+    switch (size) {
+      case 1: a_.mov(W::b, host, vr); break;
+      case 2: a_.mov(W::w, host, vr); break;
+      case 4: a_.mov(W::d, host, vr); break;
+      default: a_.mov(W::q, host, vr); break;
+    }
+  }
+  a_.bind(sp.resume);
+  slow_.push_back(sp);
+}
+
+void Codegen::emitSlowPath(const SlowPath& sp) {
+  const tcg::Op& op = *sp.op;
+  const bool is_load = op.opc == Opcode::load;
+  a_.bind(sp.entry);
+  std::vector<Reg> saved = liveCallerSaved(sp.index, op);
+  // Odd counts keep the stack 16-byte aligned at the call.
+  for (Reg r : saved) a_.push(r);
+  if (saved.size() % 2) a_.sub(W::q, Reg::rsp, 8);
+  storePcInfo(op.pc_info);
+  const Value& addr = is_load ? op.args[1] : op.args[0];
+  if (!is_load) {
+    // The value first: its register may be rsi (the address argument).
+    const Value& v = op.args[1];
+    if (v.isTemp() && loc(v).kind == Location::OnStack) {
+      // Slots are rsp-relative; account for what was just pushed.
+      const int32_t shift = int32_t(saved.size() * 8 + (saved.size() % 2) * 8);
+      a_.mov(widthOf(v.type), Reg::rdx, Mem::at(Reg::rsp, int32_t(loc(v).slot) * 8 + shift));
+    } else {
+      movTo(widthOf(v.type), Reg::rdx, v);
+    }
+  }
+  if (addr.isTemp() && loc(addr).kind == Location::OnStack) {
+    const int32_t shift = int32_t(saved.size() * 8 + (saved.size() % 2) * 8);
+    a_.mov(widthOf(addr.type), Reg::rsi, Mem::at(Reg::rsp, int32_t(loc(addr).slot) * 8 + shift));
+  } else {
+    movTo(widthOf(addr.type), Reg::rsi, addr);
+  }
+  a_.lea(W::q, Reg::rdi, commonMem(0));
+  a_.mov(W::d, is_load ? Reg::rdx : Reg::rcx, int32_t(op.aux));
+  a_.callAbs(is_load ? reinterpret_cast<const void*>(&tcg::slowLoad) : reinterpret_cast<const void*>(&tcg::slowStore));
+  if (saved.size() % 2) a_.add(W::q, Reg::rsp, 8);
+  for (auto it = saved.rbegin(); it != saved.rend(); ++it) a_.pop(*it);
+  if (is_load) {
+    const Value& d = op.args[0];
+    const Location l = loc(d);
+    const W dw = widthOf(d.type);
+    if (l.kind == Location::InReg) a_.mov(dw, l.reg, Reg::rax);
+    else a_.mov(dw, slotMem(l.slot), Reg::rax);
+  }
+  a_.jmp(sp.resume);
+}
+
+void Codegen::emitCall(const tcg::Op& op) {
+  const tcg::HelperInfo& h = *op.helper();
+  const unsigned outs = h.returns ? 1 : 0;
+  if (!(h.flags & tcg::HF_NO_RAISE)) storePcInfo(op.pc_info);
+  // Stage the arguments in the frame, then load the argument registers, so
+  // no argument register is overwritten before it is read.
+  static constexpr Reg kArgRegs[] = {Reg::rsi, Reg::rdx, Reg::rcx, Reg::r8};
+  for (unsigned k = 0; k < h.nargs; k++) {
+    const Value& v = op.args[outs + k];
+    a_.mov(W::q, Mem::at(Reg::rsp, kArgStage + 8 * int32_t(k)), src(v, Reg::rax));
+  }
+  for (unsigned k = 0; k < h.nargs; k++) a_.mov(W::q, kArgRegs[k], Mem::at(Reg::rsp, kArgStage + 8 * int32_t(k)));
+  a_.mov(W::q, Reg::rdi, kEnv);
+  a_.callAbs(h.fn);
+  if (outs) {
+    const Value& d = op.args[0];
+    const W dw = widthOf(d.type);
+    const Location l = loc(d);
+    if (l.kind == Location::InReg) a_.mov(dw, l.reg, Reg::rax);
+    else a_.mov(dw, slotMem(l.slot), Reg::rax);
+  }
+}
+
+std::string Codegen::disassemble(const tcg::TranslationBlock& tb) const {
+  csh h;
+  if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK) return {};
+  cs_insn* insn = nullptr;
+  size_t n = cs_disasm(h, tb.code, tb.code_size, reinterpret_cast<uint64_t>(tb.code), 0, &insn);
+  std::string s = fmt::format("OUT: [size={}] pc={:#x}\n", tb.code_size, tb.pc);
+  for (size_t i = 0; i < n; i++) s += fmt::format("0x{:x}:  {} {}\n", insn[i].address, insn[i].mnemonic, insn[i].op_str);
+  if (n) cs_free(insn, n);
+  cs_close(&h);
+  return s;
+}
+
+}  // namespace
+
+std::unique_ptr<tcg::Backend> makeCodegen(tcg::Cpu& cpu, tcg::ExecEngine& engine) {
+  return std::make_unique<Codegen>(cpu, engine);
+}
+
+}  // namespace mimic::x64

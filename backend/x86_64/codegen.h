@@ -1,0 +1,20 @@
+// The baseline x86-64 backend: compiles one IR block straight to host code
+// with a linear-scan register allocator over the block, the softmmu TLB
+// hit path inline and its miss path out of line, and patchable jumps for
+// block chaining.
+#pragma once
+
+#include <memory>
+
+#include "tcg/backend.h"
+#include "tcg/cpu.h"
+
+namespace mimic::tcg {
+class ExecEngine;
+}
+
+namespace mimic::x64 {
+
+std::unique_ptr<tcg::Backend> makeCodegen(tcg::Cpu& cpu, tcg::ExecEngine& engine);
+
+}  // namespace mimic::x64
