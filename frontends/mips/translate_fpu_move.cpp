@@ -78,14 +78,16 @@ void trans_SDXC1(Ctx& c, Insn i) {
   if (!c.fpuUsable()) return;
   c.b.store(indexedAddress(c, i), loadF64(c, i.fs()), c.memop(3, false), c.pcInfo());
 }
-// luxc1/suxc1 ignore the low three address bits.
+// luxc1/suxc1 need 64-bit FPU registers (RI with FR = 0, as QEMU).
 void trans_LUXC1(Ctx& c, Insn i) {
   if (!c.fpuUsable()) return;
+  if (!(c.flags & HF_FR)) return c.reserved();
   Value a = c.b.and_(indexedAddress(c, i), imm32(~7u));
   storeF64(c, i.fd(), c.b.load(Type::I64, a, c.memop(3, false), c.pcInfo()));
 }
 void trans_SUXC1(Ctx& c, Insn i) {
   if (!c.fpuUsable()) return;
+  if (!(c.flags & HF_FR)) return c.reserved();
   Value a = c.b.and_(indexedAddress(c, i), imm32(~7u));
   c.b.store(a, loadF64(c, i.fs()), c.memop(3, false), c.pcInfo());
 }

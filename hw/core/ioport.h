@@ -1,0 +1,50 @@
+// A PCI/ISA I/O port space (64 KiB of ports) with the devices claiming
+// port ranges. A bridge (the GT-64120's PCI I/O window) maps it into the
+// CPU's physical address space.
+//
+// Values are in bus order: the PCI/ISA bus is little-endian, so a 2- or
+// 4-byte access holds the lowest port in its low byte. The bridge converts
+// to the CPU's byte order.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "hw/core/memory.h"
+
+namespace mimic::hw {
+
+class IoSpace {
+ public:
+  static constexpr uint32_t kSize = 0x10000;
+
+  // Ports [base, base + size) belong to `h`, which sees offsets from base.
+  // An access of at most max_access bytes that lies inside the range reaches
+  // the device as one access; anything else is split into single bytes (as
+  // QEMU does for byte-wide ISA devices). Overlaps throw std::logic_error.
+  void add(std::string name, uint32_t base, uint32_t size, MmioHandler* h, unsigned max_access = 1);
+
+  // Ports nobody claims read as all ones and ignore writes (logged as
+  // guest_errors), as on a PC's ISA bus. Ports beyond 64 KiB read as 0.
+  uint64_t read(uint32_t port, unsigned size);
+  void write(uint32_t port, uint64_t value, unsigned size);
+
+  // The device owning a port, or nullptr.
+  MmioHandler* deviceAt(uint32_t port) const;
+
+ private:
+  struct Device {
+    std::string name;
+    uint32_t base, size;
+    MmioHandler* h;
+    unsigned max_access;
+  };
+  const Device* find(uint32_t port) const;
+  uint8_t readByte(uint32_t port);
+  void writeByte(uint32_t port, uint8_t value);
+
+  std::vector<Device> devices_;  // sorted by base
+};
+
+}  // namespace mimic::hw

@@ -1,0 +1,54 @@
+// A machine: a board (memory map, devices, boot code) around a CPU, built
+// from the command line's options.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace mimic::hw {
+
+struct MachineOptions {
+  std::string machine = "malta";              // -M NAME
+  std::map<std::string, std::string> props;   // -M NAME,key=value,... (e.g. endianness=big)
+  std::string cpu;                            // -cpu; empty: the board's default
+  uint64_t ram_size = 0;                      // -m in bytes; 0: the board's default
+  std::string kernel;                         // -kernel
+  std::string initrd;                         // -initrd
+  std::string append;                         // -append
+  std::string dtb;                            // -dtb (boards without a device tree ignore it)
+  std::vector<std::string> serial;            // -serial, in order; empty: the default
+  bool nographic = false;                     // -nographic
+  std::string display;                        // -display; empty: none given
+  bool no_reboot = false;                     // -no-reboot: exit when the guest resets
+  bool no_shutdown = false;                   // -no-shutdown: stay when the guest shuts down
+  // Warnings for the user (one line each, without the "mimic: warning: "
+  // prefix). Unset: written to stderr.
+  std::function<void(const std::string&)> warn;
+};
+
+class Machine {
+ public:
+  virtual ~Machine() = default;
+
+  // Runs the guest until it stops; returns the process exit code (0 when
+  // the guest shut down, reset with -no-reboot, or the user quit).
+  virtual int run() = 0;
+
+  // Thread-safe and callable before or during run(): make run() return
+  // `exit_code` soon (signals, Ctrl-A x).
+  virtual void requestQuit(int exit_code) = 0;
+};
+
+// Builds the machine named by opts.machine. On error returns nullptr and
+// sets err to one line (without the "mimic: error: " prefix).
+std::unique_ptr<Machine> createMachine(const MachineOptions& opts, std::string& err);
+
+// Names and one-line descriptions of the machines (-M help).
+std::vector<std::pair<std::string, std::string>> machineList();
+
+}  // namespace mimic::hw

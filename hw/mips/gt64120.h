@@ -1,0 +1,76 @@
+// The Galileo GT-64120 system controller of the Malta board, as far as a
+// bare-metal program needs it: the internal register block (ISD window,
+// 4 KiB, at 0x14000000 after reset and wherever GT_ISD moves it; the boot
+// code moves it to 0x1be00000), the CPU-to-PCI windows (PCI0 I/O window
+// onto the ISA/PCI port space: 0x10000000 after reset, 0x18000000 once the
+// boot code programmed it), and the "empty slot" behaviour of the rest of
+// the low 512 MiB: addresses nothing claims read as 0, writes are dropped,
+// no bus error (as QEMU models the board).
+//
+// The board registers the GT-64120 as the handler of every gap in
+// [0, kDecodeLimit) with offsets equal to physical addresses, so windows can
+// move at run time without changing the address space.
+//
+// Register values are kept as the GT-64120 holds them (little-endian); the
+// CPU sees them byte-swapped when GT_CPU.Endianness is 0 (a big-endian
+// CPU), as on the real board and in QEMU. Sub-word accesses reach the whole
+// 32-bit register the way QEMU's memory core delivers them.
+//
+// Not modelled yet (later work, together with the PIIX4): PCI configuration
+// space (GT_PCI0_CFGDATA reads as all ones: no device), PCI memory windows
+// (read as 0), interrupt acknowledge, DMA and timers (registers stored only).
+#pragma once
+
+#include <cstdint>
+
+#include "hw/core/ioport.h"
+#include "hw/core/memory.h"
+
+namespace mimic::hw::mips {
+
+class Gt64120 : public MmioHandler {
+ public:
+  static constexpr uint64_t kDecodeLimit = 0x20000000;  // the GT decodes the low 512 MiB
+  static constexpr uint64_t kRegsSize = 0x1000;
+
+  struct Window {
+    uint64_t start = 0, length = 0;
+    bool contains(uint64_t a) const { return a >= start && a - start < length; }
+  };
+
+  Gt64120(bool cpu_big_endian, IoSpace& io);
+
+  void reset();
+
+  // CPU bus accesses; `paddr` is the physical address (see above).
+  uint64_t read(uint64_t paddr, unsigned size) override;
+  void write(uint64_t paddr, uint64_t value, unsigned size) override;
+
+  // The register block as the CPU sees it, offsets 0..0xfff.
+  uint64_t readReg(uint32_t offset, unsigned size);
+  void writeReg(uint32_t offset, uint64_t value, unsigned size);
+
+  // A register's value as the GT-64120 holds it.
+  uint32_t reg(uint32_t offset) const { return regs_[(offset & (kRegsSize - 1)) >> 2]; }
+
+  const Window& isd() const { return isd_; }
+  const Window& pci0Io() const { return pci0_io_; }
+  const Window& pci0Mem0() const { return pci0_m0_; }
+  const Window& pci0Mem1() const { return pci0_m1_; }
+
+ private:
+  bool swapped() const;  // CPU sees registers byte-swapped
+  uint32_t readWord(uint32_t index);
+  void writeWord(uint32_t index, uint32_t value, unsigned size);
+  void updateIsd();
+  void updatePciWindows();
+  uint64_t ioRead(uint64_t port, unsigned size);
+  void ioWrite(uint64_t port, uint64_t value, unsigned size);
+
+  bool cpu_big_endian_;
+  IoSpace& io_;
+  uint32_t regs_[kRegsSize / 4] = {};
+  Window isd_, pci0_io_, pci0_m0_, pci0_m1_;
+};
+
+}  // namespace mimic::hw::mips

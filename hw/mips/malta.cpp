@@ -1,0 +1,440 @@
+#include "hw/mips/malta.h"
+
+#include <sys/mman.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <condition_variable>
+#include <cstdio>
+#include <cstring>
+#include <mutex>
+#include <optional>
+#include <random>
+
+#include <fmt/format.h>
+
+#include "frontends/mips/mips_cpu.h"
+#include "roms/mips/bootstub.h"
+#include "util/log.h"
+
+namespace mimic::hw::mips {
+
+using ::mimic::mips::CpuModel;
+using ::mimic::mips::cpuModelNames;
+using ::mimic::mips::findCpuModel;
+using ::mimic::mips::MipsCpu;
+
+namespace {
+
+constexpr uint64_t kMiB = 1ull << 20;
+
+// Forwards accesses to another handler with a constant added to the offset:
+// one device behind several regions, or a handler that wants physical
+// addresses.
+class OffsetMmio : public MmioHandler {
+ public:
+  OffsetMmio(MmioHandler* target, uint64_t add) : target_(target), add_(add) {}
+  uint64_t read(uint64_t offset, unsigned size) override { return target_->read(offset + add_, size); }
+  void write(uint64_t offset, uint64_t value, unsigned size) override { target_->write(offset + add_, value, size); }
+
+ private:
+  MmioHandler* target_;
+  uint64_t add_;
+};
+
+// Malta's kseg0/kseg1 -> physical mapping for the loader (QEMU masks every
+// address this way).
+uint64_t kernelToPhys(uint64_t addr) { return addr & 0x1fffffff; }
+
+// The kseg0 address of a physical one, sign-extended as QEMU prints it.
+uint64_t physToKseg0(uint64_t paddr) {
+  return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(static_cast<uint32_t>(paddr | 0x80000000))));
+}
+
+void defaultWarn(const std::string& msg) { std::fprintf(stderr, "mimic: warning: %s\n", msg.c_str()); }
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// The board
+
+MaltaBoard::~MaltaBoard() {
+  chardevs_.clear();  // stops input threads before the devices go away
+  if (ram_) munmap(ram_, ram_size_);
+}
+
+std::unique_ptr<MaltaBoard> MaltaBoard::create(const MachineOptions& opts, std::function<void()> on_quit,
+                                               std::string& err) {
+  std::unique_ptr<MaltaBoard> b(new MaltaBoard);
+  if (!b->build(opts, std::move(on_quit), err)) return nullptr;
+  return b;
+}
+
+void MaltaBoard::put32(uint8_t* p, uint32_t v) const {
+  for (int i = 0; i < 4; i++) p[big_endian_ ? i : 3 - i] = static_cast<uint8_t>(v >> (24 - 8 * i));
+}
+
+void MaltaBoard::cpuIrqThunk(void* opaque, int n, bool level) {
+  auto* b = static_cast<MaltaBoard*>(opaque);
+  if (b->cpu_irq_) b->cpu_irq_(n, level);
+}
+
+bool MaltaBoard::build(const MachineOptions& opts, std::function<void()> on_quit, std::string& err) {
+  auto warn = opts.warn ? opts.warn : defaultWarn;
+
+  // -M malta,key=value
+  std::optional<bool> force_be;
+  for (const auto& [key, value] : opts.props) {
+    if (key == "endianness") {
+      if (value == "big") {
+        force_be = true;
+      } else if (value == "little") {
+        force_be = false;
+      } else {
+        err = fmt::format("-M malta,endianness={}: must be 'big' or 'little'", value);
+        return false;
+      }
+    } else {
+      err = fmt::format("-M malta: unknown property '{}' (known: endianness)", key);
+      return false;
+    }
+  }
+
+  // RAM: QEMU rounds -m up to 8 KiB.
+  ram_size_ = opts.ram_size ? (opts.ram_size + 0x1fff) & ~uint64_t{0x1fff} : kDefaultRamSize;
+  if (ram_size_ > kMaxRamSize) {
+    err = fmt::format("-m {} MiB: the Malta low RAM window holds at most 256 MiB", ram_size_ / kMiB);
+    return false;
+  }
+  if (ram_size_ < kMinRamSize) {
+    err = fmt::format("-m {} KiB: the Malta machine needs at least 1 MiB of RAM", ram_size_ / 1024);
+    return false;
+  }
+  ram_low_size_ = std::min(ram_size_, kMaxRamSize);
+
+  if (!opts.dtb.empty()) warn("-dtb is ignored on the Malta machine (it has no device tree)");
+
+  // The kernel decides the byte order (unless forced).
+  if (opts.kernel.empty()) {
+    err = "no -kernel given: the Malta machine needs a program to run (an ELF file)";
+    return false;
+  }
+  std::vector<uint8_t> elf;
+  std::string why;
+  if (!readFile(opts.kernel, elf, why)) {
+    err = fmt::format("could not load kernel '{}': {}", opts.kernel, why);
+    return false;
+  }
+  ElfLoadOptions lo;
+  lo.force_big_endian = force_be;
+  lo.to_phys = kernelToPhys;
+  lo.ram_base = 0;
+  lo.ram_size = ram_low_size_;
+  if (!loadElf(elf.data(), elf.size(), nullptr, lo, kernel_, why)) {
+    if (force_be && why.find("was forced") != std::string::npos) why += " (-M malta,endianness=...)";
+    err = fmt::format("could not load kernel '{}': {}", opts.kernel, why);
+    return false;
+  }
+  if (!(kernel_.entry & 0x80000000)) {
+    err = fmt::format(
+        "could not load kernel '{}': entry point {:#x} is not in kseg0/kseg1 "
+        "(kernels linked for user mode under KVM are not supported)",
+        opts.kernel, kernel_.entry);
+    return false;
+  }
+  for (const ElfSegment& s : kernel_.segments) {
+    if (s.paddr < kEnvPaddr + kEnvSize && kEnvPaddr < s.paddr + s.memsz) {
+      err = fmt::format(
+          "could not load kernel '{}': a segment (physical {:#x}-{:#x}) overlaps the boot environment "
+          "at {:#x}-{:#x}",
+          opts.kernel, s.paddr, s.paddr + s.memsz - 1, kEnvPaddr, kEnvPaddr + kEnvSize - 1);
+      return false;
+    }
+  }
+  big_endian_ = kernel_.big_endian;
+
+  // Memory.
+  void* mem = mmap(nullptr, ram_size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (mem == MAP_FAILED) {
+    err = fmt::format("cannot allocate {} MiB of guest RAM: {}", ram_size_ / kMiB, std::strerror(errno));
+    return false;
+  }
+  ram_ = static_cast<uint8_t*>(mem);
+  flash_.assign(kFlashSize, 0);
+  bootrom_.assign(kBootRomSize, 0);
+  as_.addRam("malta.ram-low", 0, ram_low_size_, ram_);
+  as_.addRam("malta.ram", kRamHighBase, ram_size_, ram_);
+  as_.addRam("malta.flash", kFlashBase, kFlashSize, flash_.data(), /*readonly=*/true);
+  as_.addRam("malta.bootrom", kBootRomBase, kBootRomSize, bootrom_.data(), /*readonly=*/true);
+
+  if (!loadElf(elf.data(), elf.size(), &as_, lo, kernel_, why)) {
+    err = fmt::format("could not load kernel '{}': {}", opts.kernel, why);
+    return false;
+  }
+
+  if (!opts.initrd.empty()) {
+    std::vector<uint8_t> rd;
+    if (!readFile(opts.initrd, rd, why)) {
+      err = fmt::format("could not load initial ram disk '{}': {}", opts.initrd, why);
+      return false;
+    }
+    if (!rd.empty()) {
+      // As high in low RAM as possible, leaving the kernel 128 KiB above it.
+      uint64_t need = rd.size() + kInitrdGap;
+      uint64_t start = need > ram_low_size_ ? 0 : (ram_low_size_ - need + kInitrdAlign - 1) & ~(kInitrdAlign - 1);
+      if (need > ram_low_size_ || kernel_.high >= start || start + rd.size() > ram_low_size_) {
+        err = fmt::format("memory too small for initial ram disk '{}'", opts.initrd);
+        return false;
+      }
+      as_.copyTo(start, rd.data(), rd.size());
+      initrd_start_ = start;
+      initrd_size_ = rd.size();
+    }
+  }
+
+  if (!writeBootCode(err)) return false;
+  writeEnvironment(opts);
+
+  if (!setupSerials(opts, std::move(on_quit), err)) return false;
+  mapDevices();
+
+  if (uint64_t left = fpga_->spdUnrepresentedMiB())
+    warn(fmt::format("SPD cannot represent final {}MB of SDRAM", left));
+  return true;
+}
+
+bool MaltaBoard::writeBootCode(std::string& err) {
+  const uint8_t* stub = big_endian_ ? roms::kMaltaBootstubEb : roms::kMaltaBootstubEl;
+  size_t size = big_endian_ ? roms::kMaltaBootstubEbSize : roms::kMaltaBootstubElSize;
+  if (size > kBootRomSize || size < roms::kBootstubRamSizeOffset + 4) {
+    err = fmt::format("internal error: the Malta boot stub has a bad size ({} bytes)", size);
+    return false;
+  }
+  for (std::vector<uint8_t>* rom : {&flash_, &bootrom_}) {
+    std::memcpy(rom->data(), stub, size);
+    put32(rom->data() + roms::kBootstubEntryOffset, static_cast<uint32_t>(kernel_.entry));
+    put32(rom->data() + roms::kBootstubRamSizeOffset, static_cast<uint32_t>(ram_low_size_));
+  }
+  // The board revision lives in the copy at the reset vector only.
+  put32(bootrom_.data() + roms::kBootstubRevisionOffset, kBoardRevision);
+  return true;
+}
+
+// The YAMON-style environment the boot code points a1/a2 at: argv[0] is the
+// kernel's path, argv[1] the command line, then name/value pairs. Each
+// string is cut to 255 bytes. Pointers are kseg0 addresses.
+void MaltaBoard::writeEnvironment(const MachineOptions& opts) {
+  std::vector<uint8_t> buf(kEnvSize, 0);
+  unsigned index = 0;
+  auto set = [&](const std::string& s) {
+    if (index >= kEnvEntries) return;
+    uint32_t table = kEnvEntries * 4 + index * kEnvEntrySize;
+    put32(buf.data() + index * 4, static_cast<uint32_t>(physToKseg0(kEnvPaddr + table)));
+    size_t n = std::min<size_t>(s.size(), kEnvEntrySize - 1);
+    std::memcpy(buf.data() + table, s.data(), n);
+    index++;
+  };
+  set(opts.kernel);
+  if (initrd_size_) {
+    set(fmt::format("rd_start={:#x} rd_size={} {}", physToKseg0(initrd_start_), initrd_size_, opts.append));
+  } else {
+    set(opts.append);
+  }
+  set("memsize");
+  set(fmt::format("{}", ram_low_size_));
+  set("ememsize");
+  set(fmt::format("{}", ram_size_));
+  set("modetty0");
+  set("38400n8r");
+  // A fresh seed for the kernel's random number generator on each boot.
+  std::random_device rd;
+  std::string seed;
+  for (int i = 0; i < 32; i++) seed += fmt::format("{:02x}", rd() & 0xff);
+  set("rngseed");
+  set(seed);
+  // Entry `index` stays a null pointer: the end of the table.
+  as_.copyTo(kEnvPaddr, buf.data(), buf.size());
+}
+
+bool MaltaBoard::setupSerials(const MachineOptions& opts, std::function<void()> on_quit, std::string& err) {
+  std::vector<std::string> specs = opts.serial;
+  if (specs.size() > 4) {
+    err = fmt::format("too many -serial options ({}): at most 4", specs.size());
+    return false;
+  }
+  if (specs.empty()) {
+    if (opts.nographic) {
+      specs.push_back("mon:stdio");
+    } else if (opts.display == "none") {
+      specs.push_back("null");
+    } else {
+      specs.push_back("stdio");  // no graphical console yet: show the first serial port here
+    }
+  }
+  int stdio_users = 0;
+  for (const std::string& s : specs) stdio_users += (s == "stdio" || s == "mon:stdio");
+  if (stdio_users > 1) {
+    err = "-serial stdio: stdio can back only one serial port";
+    return false;
+  }
+  while (specs.size() < 3) specs.push_back("null");
+  ChardevContext ctx;
+  ctx.nographic = opts.nographic;
+  ctx.on_quit = on_quit;
+  for (const std::string& s : specs) {
+    std::unique_ptr<Chardev> c = createChardev(s, ctx, err);
+    if (!c) return false;
+    chardevs_.push_back(std::move(c));
+  }
+  return true;
+}
+
+void MaltaBoard::mapDevices() {
+  com1_ = std::make_unique<Serial16550>("com1", chardevs_[0].get(), IrqLine());
+  com2_ = std::make_unique<Serial16550>("com2", chardevs_[1].get(), IrqLine());
+  cbus_ = std::make_unique<Serial16550>("cbus-uart", chardevs_[2].get(), IrqLine(&cpuIrqThunk, this, kCbusUartIrq),
+                                        /*regshift=*/3);
+  io_.add("com1", 0x3f8, 8, com1_.get());
+  io_.add("com2", 0x2f8, 8, com2_.get());
+
+  fpga_ = std::make_unique<MaltaFpga>(big_endian_, ram_size_, [this] {
+    if (reset_request_) reset_request_();
+  });
+  as_.addMmio("malta.fpga", MaltaFpga::kBase, MaltaFpga::kUartOffset, fpga_.get(), 1, 4);
+  as_.addMmio("malta.cbus-uart", MaltaFpga::kBase + MaltaFpga::kUartOffset, cbus_->windowSize(), cbus_.get(), 1, 8);
+  adapters_.push_back(std::make_unique<OffsetMmio>(fpga_.get(), MaltaFpga::kHighOffset));
+  as_.addMmio("malta.fpga-high", MaltaFpga::kBase + MaltaFpga::kHighOffset,
+              MaltaFpga::kSize - MaltaFpga::kHighOffset, adapters_.back().get(), 1, 4);
+
+  // The GT-64120 answers for every other address below 512 MiB.
+  gt_ = std::make_unique<Gt64120>(big_endian_, io_);
+  std::vector<std::pair<uint64_t, uint64_t>> gaps;
+  uint64_t at = 0;
+  for (const Region& r : as_.regions()) {
+    if (r.base >= Gt64120::kDecodeLimit) break;
+    if (r.base > at) gaps.emplace_back(at, r.base - at);
+    at = std::max(at, r.base + r.size);
+  }
+  if (at < Gt64120::kDecodeLimit) gaps.emplace_back(at, Gt64120::kDecodeLimit - at);
+  for (auto [base, size] : gaps) {
+    adapters_.push_back(std::make_unique<OffsetMmio>(gt_.get(), base));
+    as_.addMmio("gt64120", base, size, adapters_.back().get(), 1, 8);
+  }
+}
+
+void MaltaBoard::startInput(std::function<void()> kick) {
+  for (auto& c : chardevs_) c->startInput(kick);
+}
+
+void MaltaBoard::pumpEvents() {
+  for (auto& c : chardevs_) c->pump();
+}
+
+// ---------------------------------------------------------------------------
+// The machine
+
+namespace {
+
+class Malta : public Machine {
+ public:
+  ~Malta() override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      live_cpu_ = nullptr;  // input threads and signals no longer reach the CPU
+    }
+    cpu_.reset();
+    board_.reset();
+  }
+
+  bool init(const MachineOptions& opts, std::string& err) {
+    no_reboot_ = opts.no_reboot;
+    no_shutdown_ = opts.no_shutdown;
+    warn_ = opts.warn ? opts.warn : defaultWarn;
+
+    std::string cpu_name = opts.cpu.empty() ? "24Kf" : opts.cpu;
+    const CpuModel* model = findCpuModel(cpu_name);
+    if (!model) {
+      std::string names;
+      for (const std::string& n : cpuModelNames()) names += (names.empty() ? "" : ", ") + n;
+      err = fmt::format("unknown CPU model '{}' for the Malta machine (supported: {})", cpu_name, names);
+      return false;
+    }
+
+    board_ = MaltaBoard::create(opts, [this] { requestQuit(0); }, err);
+    if (!board_) return false;
+
+    cpu_ = std::make_unique<MipsCpu>(*model, board_->bigEndian(), board_->addressSpace());
+    cpu_->reset();
+    // With -kernel, QEMU's Malta starts the CPU with Status.ERL clear.
+    cpu_->state().cp0_status &= ~(1u << 2);
+    cpu_->updateHflags();
+
+    board_->setCpuIrq([this](int n, bool level) { cpu_->setHwIrq(n, level); });
+    board_->setResetRequest([this] {
+      reset_requested_ = true;
+      cpu_->requestStop(tcg::StopReason::Reset);
+    });
+    cpu_->setEventPump([this] { board_->pumpEvents(); });
+    std::lock_guard<std::mutex> lock(mu_);
+    live_cpu_ = cpu_.get();
+    return true;
+  }
+
+  int run() override {
+    board_->startInput([this] {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (live_cpu_) live_cpu_->kick();
+    });
+    if (quit_) return quit_code_;
+    tcg::StopReason why = cpu_->run();
+    if (quit_) return quit_code_;
+    switch (why) {
+      case tcg::StopReason::Reset:
+        if (!no_reboot_)
+          warn_("the guest requested a reset; machine reset is not implemented yet: exiting");
+        return 0;
+      case tcg::StopReason::Shutdown:
+        if (no_shutdown_) {
+          warn_("the guest shut down; -no-shutdown: waiting (Ctrl-A x or a signal quits)");
+          std::unique_lock<std::mutex> lock(mu_);
+          cv_.wait(lock, [this] { return quit_.load(); });
+          return quit_code_;
+        }
+        return 0;
+      case tcg::StopReason::Stopped:
+      default:
+        return 0;
+    }
+  }
+
+  void requestQuit(int exit_code) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!quit_) quit_code_ = exit_code;
+    quit_ = true;
+    if (live_cpu_) live_cpu_->requestStop(tcg::StopReason::Stopped);
+    cv_.notify_all();
+  }
+
+ private:
+  std::unique_ptr<MaltaBoard> board_;
+  std::unique_ptr<MipsCpu> cpu_;  // destroyed before the board it uses
+  std::mutex mu_;
+  std::condition_variable cv_;
+  MipsCpu* live_cpu_ = nullptr;
+  std::atomic<bool> quit_{false};
+  std::atomic<int> quit_code_{0};
+  std::atomic<bool> reset_requested_{false};
+  bool no_reboot_ = false, no_shutdown_ = false;
+  std::function<void(const std::string&)> warn_;
+};
+
+}  // namespace
+
+std::unique_ptr<Machine> createMalta(const MachineOptions& opts, std::string& err) {
+  auto m = std::make_unique<Malta>();
+  if (!m->init(opts, err)) return nullptr;
+  return m;
+}
+
+}  // namespace mimic::hw::mips

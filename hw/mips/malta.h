@@ -1,0 +1,125 @@
+// The MIPS Malta board (QEMU's "malta" machine) for bare-metal programs and
+// kernels loaded with -kernel.
+//
+// Physical memory map (as QEMU 7.2 builds it):
+//   0x00000000  RAM, up to 256 MiB (the low window below the I/O hole)
+//   0x00002000  boot environment: argv/envp tables and strings (0x1040 bytes)
+//   0x10000000  ┐ decoded by the GT-64120 (hw/mips/gt64120.h): its register
+//   ...         │ block (0x14000000, moved to 0x1be00000 by the boot code),
+//   0x18000000  │ the PCI0 I/O window with the ISA ports (COM1 0x3f8, COM2
+//   ...         ┘ 0x2f8), PCI memory; anything unclaimed reads as 0
+//   0x1e000000  boot flash (4 MiB, read-only here), holds the boot code too
+//   0x1f000000  FPGA registers (LEDs, ASCII display, SOFTRES, I2C)
+//   0x1f000900  CBUS UART (16550, registers 8 bytes apart) -> CPU IP4
+//   0x1fc00000  boot ROM copy (4 MiB) with the boot code at the reset vector
+//               and the board revision word (0x420) at 0x1fc00010
+//   0x80000000  all of RAM again
+// Everything else is unassigned: accesses fail (the CPU raises a bus error).
+//
+// -serial: the first goes to COM1, the second to COM2, the third to the
+// CBUS UART. COM1/COM2 interrupts need the PIIX4's i8259, not modelled yet:
+// their lines are not connected.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hw/char/chardev.h"
+#include "hw/char/serial16550.h"
+#include "hw/core/ioport.h"
+#include "hw/core/loader_elf.h"
+#include "hw/core/machine.h"
+#include "hw/core/memory.h"
+#include "hw/mips/gt64120.h"
+#include "hw/mips/malta_fpga.h"
+
+namespace mimic::hw::mips {
+
+class MaltaBoard {
+ public:
+  static constexpr uint64_t kDefaultRamSize = 128ull << 20;
+  static constexpr uint64_t kMaxRamSize = 256ull << 20;  // the low RAM window
+  static constexpr uint64_t kMinRamSize = 1ull << 20;
+  static constexpr uint64_t kRamHighBase = 0x80000000;
+  static constexpr uint64_t kFlashBase = 0x1e000000;
+  static constexpr uint64_t kFlashSize = 0x400000;
+  static constexpr uint64_t kBootRomBase = 0x1fc00000;
+  static constexpr uint64_t kBootRomSize = 0x400000;
+  static constexpr uint32_t kBoardRevision = 0x420;  // Malta with a CoreLV card
+  // The boot environment: 16 32-bit pointers, then 16 strings of 256 bytes.
+  static constexpr uint64_t kEnvPaddr = 0x2000;
+  static constexpr uint32_t kEnvEntries = 16;
+  static constexpr uint32_t kEnvEntrySize = 256;
+  static constexpr uint64_t kEnvSize = kEnvEntries * (4 + kEnvEntrySize);
+  static constexpr uint64_t kInitrdAlign = 64 * 1024;
+  static constexpr uint64_t kInitrdGap = 128 * 1024;  // room the kernel wants after the initrd
+  static constexpr int kCbusUartIrq = 2;  // CPU hardware interrupt 2 = Cause.IP4
+
+  // Builds the board for `opts` (RAM, devices, boot code, kernel, initrd,
+  // environment). On error returns nullptr and sets err to one line.
+  // `on_quit` is what Ctrl-A x on a stdio serial does.
+  static std::unique_ptr<MaltaBoard> create(const MachineOptions& opts, std::function<void()> on_quit,
+                                            std::string& err);
+  ~MaltaBoard();
+
+  AddressSpace& addressSpace() { return as_; }
+  bool bigEndian() const { return big_endian_; }
+  uint64_t ramSize() const { return ram_size_; }
+  uint64_t ramLowSize() const { return ram_low_size_; }
+  const ElfImage& kernel() const { return kernel_; }
+  uint64_t initrdStart() const { return initrd_start_; }  // physical; 0 if none
+  uint64_t initrdSize() const { return initrd_size_; }
+
+  // Wiring to the CPU: hardware interrupt inputs (n = 0..5 for IP2..IP7)
+  // and the guest's reset request (FPGA SOFTRES).
+  void setCpuIrq(std::function<void(int n, bool level)> f) { cpu_irq_ = std::move(f); }
+  void setResetRequest(std::function<void()> f) { reset_request_ = std::move(f); }
+
+  // Starts the serial backends' input threads; `kick` wakes the CPU loop.
+  void startInput(std::function<void()> kick);
+  // CPU thread: delivers queued serial input to the UARTs.
+  void pumpEvents();
+
+  Serial16550& com1() { return *com1_; }
+  Serial16550& com2() { return *com2_; }
+  Serial16550& cbusUart() { return *cbus_; }
+  MaltaFpga& fpga() { return *fpga_; }
+  Gt64120& gt() { return *gt_; }
+  IoSpace& io() { return io_; }
+  Chardev* serial(size_t i) { return i < chardevs_.size() ? chardevs_[i].get() : nullptr; }
+
+ private:
+  MaltaBoard() = default;
+  bool build(const MachineOptions& opts, std::function<void()> on_quit, std::string& err);
+  bool setupSerials(const MachineOptions& opts, std::function<void()> on_quit, std::string& err);
+  void mapDevices();
+  bool writeBootCode(std::string& err);
+  void writeEnvironment(const MachineOptions& opts);
+  void put32(uint8_t* p, uint32_t v) const;
+  static void cpuIrqThunk(void* opaque, int n, bool level);
+
+  bool big_endian_ = false;
+  uint64_t ram_size_ = 0, ram_low_size_ = 0;
+  uint8_t* ram_ = nullptr;
+  std::vector<uint8_t> flash_, bootrom_;
+  ElfImage kernel_;
+  uint64_t initrd_start_ = 0, initrd_size_ = 0;
+
+  AddressSpace as_;
+  IoSpace io_;
+  std::vector<std::unique_ptr<Chardev>> chardevs_;
+  std::unique_ptr<Serial16550> com1_, com2_, cbus_;
+  std::unique_ptr<MaltaFpga> fpga_;
+  std::unique_ptr<Gt64120> gt_;
+  std::vector<std::unique_ptr<MmioHandler>> adapters_;
+  std::function<void(int, bool)> cpu_irq_;
+  std::function<void()> reset_request_;
+};
+
+// The "malta" machine: the board plus a MIPS32 CPU (24Kf by default).
+std::unique_ptr<Machine> createMalta(const MachineOptions& opts, std::string& err);
+
+}  // namespace mimic::hw::mips

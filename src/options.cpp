@@ -1,0 +1,351 @@
+#include "src/options.h"
+
+#include <CLI/CLI.hpp>
+
+#include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <map>
+
+#include <fmt/format.h>
+
+namespace mimic::cli {
+
+namespace {
+
+struct OptionDef {
+  const char* name;    // as QEMU spells it, without the dash
+  const char* canon;   // the long name CLI11 knows it by
+  bool takes_value;
+};
+
+// Every option mimic knows. Single-letter ones are QEMU's (-M, -m, -d, -D,
+// -s, -S, -h); everything is also accepted with two dashes.
+constexpr OptionDef kOptions[] = {
+    {"M", "machine", true},
+    {"machine", "machine", true},
+    {"cpu", "cpu", true},
+    {"m", "memory", true},
+    {"kernel", "kernel", true},
+    {"initrd", "initrd", true},
+    {"append", "append", true},
+    {"dtb", "dtb", true},
+    {"nographic", "nographic", false},
+    {"display", "display", true},
+    {"serial", "serial", true},
+    {"no-reboot", "no-reboot", false},
+    {"no-shutdown", "no-shutdown", false},
+    {"d", "log", true},
+    {"D", "logfile", true},
+    {"s", "gdb-default", false},
+    {"S", "freeze", false},
+    {"gdb", "gdb", true},
+    {"version", "version", false},
+    {"h", "help", false},
+    {"help", "help", false},
+};
+
+const OptionDef* findOption(const std::string& name) {
+  for (const OptionDef& o : kOptions)
+    if (name == o.name) return &o;
+  return nullptr;
+}
+
+// QEMU's single-dash options become "--canon" / "--canon=value" so that
+// CLI11 sees values unambiguously (an -append value may start with '-').
+bool translate(const std::vector<std::string>& args, std::vector<std::string>& out, std::string& err) {
+  for (size_t i = 0; i < args.size(); i++) {
+    const std::string& a = args[i];
+    if (a.size() < 2 || a[0] != '-') {
+      out.push_back(a);  // positional: CLI11 refuses it below
+      continue;
+    }
+    if (a == "--") {
+      for (size_t j = i + 1; j < args.size(); j++) out.push_back(args[j]);
+      break;
+    }
+    std::string body = a.substr(a[1] == '-' ? 2 : 1);
+    std::string name = body, inline_value;
+    bool has_inline = false;
+    if (size_t eq = body.find('='); eq != std::string::npos) {
+      name = body.substr(0, eq);
+      inline_value = body.substr(eq + 1);
+      has_inline = true;
+    }
+    const OptionDef* def = findOption(name);
+    if (!def) {
+      err = fmt::format("unknown option '{}' (see -help)", a);
+      return false;
+    }
+    if (def->takes_value) {
+      std::string value;
+      if (has_inline) {
+        value = inline_value;
+      } else if (i + 1 < args.size()) {
+        value = args[++i];
+      } else {
+        err = fmt::format("option '-{}' needs a value", name);
+        return false;
+      }
+      if (value.empty()) {
+        // CLI11 takes an empty value only as a token of its own.
+        out.push_back(fmt::format("--{}", def->canon));
+        out.push_back("");
+      } else {
+        out.push_back(fmt::format("--{}={}", def->canon, value));
+      }
+    } else {
+      if (has_inline) {
+        err = fmt::format("option '-{}' takes no value", name);
+        return false;
+      }
+      out.push_back(fmt::format("--{}", def->canon));
+    }
+  }
+  return true;
+}
+
+// -M NAME[,key=value...]
+bool parseMachine(const std::string& text, Options& o, std::string& err) {
+  std::vector<std::string> items;
+  size_t start = 0;
+  for (;;) {
+    size_t comma = text.find(',', start);
+    items.push_back(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  std::string name;
+  for (size_t i = 0; i < items.size(); i++) {
+    const std::string& it = items[i];
+    if (it == "help" || it == "?") {
+      o.list_machines = true;
+      return true;
+    }
+    size_t eq = it.find('=');
+    if (eq == std::string::npos) {
+      if (i == 0) {
+        name = it;
+        continue;
+      }
+      err = fmt::format("-M {}: '{}' is not of the form key=value", text, it);
+      return false;
+    }
+    std::string key = it.substr(0, eq), value = it.substr(eq + 1);
+    if (key == "type") {
+      name = value;
+    } else if (key.empty()) {
+      err = fmt::format("-M {}: empty property name", text);
+      return false;
+    } else {
+      o.machine.props[key] = value;
+    }
+  }
+  if (name.empty()) {
+    err = fmt::format("-M {}: no machine name (see -M help)", text);
+    return false;
+  }
+  o.machine.machine = name;
+  return true;
+}
+
+}  // namespace
+
+bool parseMemSize(const std::string& text, uint64_t& bytes, std::string& err) {
+  std::string s = text;
+  if (s.rfind("size=", 0) == 0) s = s.substr(5);
+  auto bad = [&] {
+    err = fmt::format("-m {}: invalid RAM size (examples: 256, 256M, 1G)", text);
+    return false;
+  };
+  if (s.find(',') != std::string::npos) {
+    err = fmt::format("-m {}: only a size is supported (no slots= or maxmem=)", text);
+    return false;
+  }
+  if (s.empty() || !(std::isdigit(static_cast<unsigned char>(s[0])) || s[0] == '.')) return bad();
+  errno = 0;
+  char* end = nullptr;
+  double v = std::strtod(s.c_str(), &end);
+  if (errno != 0 || end == s.c_str() || !std::isfinite(v)) return bad();
+  std::string suffix(end);
+  double mult;
+  if (suffix.empty()) {
+    mult = 1024.0 * 1024.0;  // plain numbers are MiB
+  } else if (suffix.size() == 1) {
+    switch (std::tolower(static_cast<unsigned char>(suffix[0]))) {
+      case 'b': mult = 1; break;
+      case 'k': mult = 1024.0; break;
+      case 'm': mult = 1024.0 * 1024.0; break;
+      case 'g': mult = 1024.0 * 1024.0 * 1024.0; break;
+      case 't': mult = 1024.0 * 1024.0 * 1024.0 * 1024.0; break;
+      default: return bad();
+    }
+  } else {
+    return bad();
+  }
+  double b = v * mult;
+  if (b >= 18446744073709551616.0) {
+    err = fmt::format("-m {}: RAM size too large", text);
+    return false;
+  }
+  if (b != std::floor(b)) return bad();  // a fraction of a byte
+  bytes = static_cast<uint64_t>(b);
+  if (bytes == 0) {
+    err = fmt::format("-m {}: RAM size must not be zero", text);
+    return false;
+  }
+  return true;
+}
+
+bool parseOptions(const std::vector<std::string>& args, Options& o, std::string& err) {
+  std::vector<std::string> cli_args;
+  if (!translate(args, cli_args, err)) return false;
+
+  CLI::App app{"mimic"};
+  app.set_help_flag();  // -h/-help are ours
+  app.allow_extras(false);
+  auto last = CLI::MultiOptionPolicy::TakeLast;
+  std::string machine, cpu, memory, display, gdb;
+  bool gdb_default = false, freeze = false;
+  hw::MachineOptions& m = o.machine;
+  app.add_option("--machine", machine)->multi_option_policy(last);
+  app.add_option("--cpu", cpu)->multi_option_policy(last);
+  app.add_option("--memory", memory)->multi_option_policy(last);
+  app.add_option("--kernel", m.kernel)->multi_option_policy(last);
+  app.add_option("--initrd", m.initrd)->multi_option_policy(last);
+  app.add_option("--append", m.append)->multi_option_policy(last);
+  app.add_option("--dtb", m.dtb)->multi_option_policy(last);
+  app.add_flag("--nographic", m.nographic);
+  app.add_option("--display", display)->multi_option_policy(last);
+  app.add_option("--serial", m.serial)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app.add_flag("--no-reboot", m.no_reboot);
+  app.add_flag("--no-shutdown", m.no_shutdown);
+  app.add_option("--log", o.log_items)->multi_option_policy(last);
+  app.add_option("--logfile", o.log_file)->multi_option_policy(last);
+  app.add_flag("--gdb-default", gdb_default);
+  app.add_flag("--freeze", freeze);
+  app.add_option("--gdb", gdb)->multi_option_policy(last);
+  app.add_flag("--version", o.version);
+  app.add_flag("--help", o.help);
+
+  std::vector<const char*> argv;
+  argv.push_back("mimic");
+  for (const std::string& a : cli_args) argv.push_back(a.c_str());
+  try {
+    app.parse(static_cast<int>(argv.size()), argv.data());
+  } catch (const CLI::ExtrasError&) {
+    // The first argument that is not an option.
+    for (const std::string& a : cli_args) {
+      if (a.size() < 2 || a[0] != '-' || a == "--") {
+        err = fmt::format("unexpected argument '{}' (disk images are not supported yet; see -help)", a);
+        return false;
+      }
+    }
+    err = "unexpected arguments (see -help)";
+    return false;
+  } catch (const CLI::ParseError& e) {
+    std::string what = e.what();
+    for (char& c : what)
+      if (c == '\n') c = ' ';
+    err = what;
+    return false;
+  }
+  if (o.help || o.version) return true;
+
+  if (gdb_default) {
+    err = "-s is not supported yet (mimic has no GDB stub)";
+    return false;
+  }
+  if (!gdb.empty() || app.count("--gdb")) {
+    err = "-gdb is not supported yet (mimic has no GDB stub)";
+    return false;
+  }
+  if (freeze) {
+    err = "-S is not supported yet (mimic has no monitor or GDB stub to start the CPU)";
+    return false;
+  }
+  if (app.count("--machine") && !parseMachine(machine, o, err)) return false;
+  if (cpu == "help" || cpu == "?") {
+    o.list_cpus = true;
+  } else {
+    m.cpu = cpu;
+    if (app.count("--cpu") && cpu.empty()) {
+      err = "-cpu needs a CPU model name (see -cpu help)";
+      return false;
+    }
+  }
+  if (app.count("--memory") && !parseMemSize(memory, m.ram_size, err)) return false;
+  if (app.count("--display")) {
+    std::string kind = display.substr(0, display.find(','));
+    if (kind != "none") {
+      err = fmt::format("-display {}: not supported yet (only -display none)", display);
+      return false;
+    }
+    m.display = kind;
+  }
+  if (app.count("--kernel") && m.kernel.empty()) {
+    err = "-kernel needs a file name";
+    return false;
+  }
+  if (app.count("--log")) {
+    if (o.log_items == "help" || o.log_items == "?") {
+      o.list_log_items = true;
+    } else if (o.log_items.empty()) {
+      err = "-d needs a list of log items (see -d help)";
+      return false;
+    }
+  }
+  if (app.count("--logfile") && o.log_file.empty()) {
+    err = "-D needs a file name";
+    return false;
+  }
+  return true;
+}
+
+std::string helpText() {
+  return R"(usage: mimic [options]
+A full-system emulator with QEMU's command line. Options take one dash
+(QEMU style) or two.
+
+Machine:
+  -M, -machine NAME[,prop=value]  the machine (default and only one: malta);
+                      malta's properties: endianness=big|little (default:
+                      the -kernel ELF's byte order); -M help lists machines
+  -cpu MODEL          the CPU model (malta: 24Kf by default); -cpu help lists them
+  -m SIZE             RAM size: 256 (MiB), 256M, 1G ... (malta: 128M, at most 256M)
+
+Boot:
+  -kernel FILE        the program or kernel to run: an ELF file (malta: MIPS32)
+  -initrd FILE        an initial RAM disk, placed at the top of low RAM
+  -append TEXT        the kernel command line
+  -dtb FILE           a device tree (ignored on malta, which has none)
+
+Devices and display:
+  -nographic          no display: the first serial port goes to the terminal,
+                      with QEMU's Ctrl-A keys (Ctrl-A h help, Ctrl-A x quit)
+  -display none       no display and no terminal output unless -serial says so
+  -serial DEV         the next serial port's backend: stdio, mon:stdio,
+                      file:PATH, null or none (repeatable; malta: COM1, COM2,
+                      then the CBUS UART)
+
+Run control:
+  -no-reboot          exit (code 0) when the guest resets the machine
+  -no-shutdown        stay when the guest shuts down (quit with Ctrl-A x or a signal)
+  -s, -S, -gdb DEV    debugging with GDB (not supported yet)
+
+Logging:
+  -d ITEM,...         log items (-d help lists them: in_asm, int, guest_errors ...)
+  -D FILE             write the log to FILE instead of stderr
+
+Other:
+  -version            print the version and exit
+  -h, -help           print this help and exit
+
+Exit status: 0 when the guest shut down or reset (-no-reboot), after Ctrl-A x,
+and after SIGINT/SIGTERM/SIGHUP (like QEMU; the terminal is restored first);
+1 after an error, reported as one line starting with "mimic: error:".
+)";
+}
+
+}  // namespace mimic::cli

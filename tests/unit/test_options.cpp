@@ -1,0 +1,124 @@
+#include "src/options.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+using mimic::cli::Options;
+using mimic::cli::parseMemSize;
+using mimic::cli::parseOptions;
+
+namespace {
+
+constexpr uint64_t kMiB = 1ull << 20;
+
+uint64_t mem(const std::string& s) {
+  uint64_t b = 0;
+  std::string err;
+  EXPECT_TRUE(parseMemSize(s, b, err)) << s << ": " << err;
+  return b;
+}
+
+std::string memError(const std::string& s) {
+  uint64_t b = 0;
+  std::string err;
+  EXPECT_FALSE(parseMemSize(s, b, err)) << s;
+  return err;
+}
+
+TEST(Options, MemorySizesInQemuSyntax) {
+  EXPECT_EQ(mem("256"), 256 * kMiB);
+  EXPECT_EQ(mem("256M"), 256 * kMiB);
+  EXPECT_EQ(mem("256m"), 256 * kMiB);
+  EXPECT_EQ(mem("1G"), 1024 * kMiB);
+  EXPECT_EQ(mem("1.5G"), 1536 * kMiB);
+  EXPECT_EQ(mem("512k"), 512 * 1024u);
+  EXPECT_EQ(mem("4096B"), 4096u);
+  EXPECT_EQ(mem("size=64M"), 64 * kMiB);
+  EXPECT_EQ(memError("abc"), "-m abc: invalid RAM size (examples: 256, 256M, 1G)");
+  EXPECT_EQ(memError("12Q"), "-m 12Q: invalid RAM size (examples: 256, 256M, 1G)");
+  EXPECT_EQ(memError("-5"), "-m -5: invalid RAM size (examples: 256, 256M, 1G)");
+  EXPECT_EQ(memError("0"), "-m 0: RAM size must not be zero");
+  EXPECT_EQ(memError("1.5B"), "-m 1.5B: invalid RAM size (examples: 256, 256M, 1G)");
+  EXPECT_EQ(memError("256,slots=2"), "-m 256,slots=2: only a size is supported (no slots= or maxmem=)");
+  EXPECT_EQ(memError("99999999999T"), "-m 99999999999T: RAM size too large");
+}
+
+Options parse(std::vector<std::string> args) {
+  Options o;
+  std::string err;
+  EXPECT_TRUE(parseOptions(args, o, err)) << err;
+  return o;
+}
+
+std::string parseError(std::vector<std::string> args) {
+  Options o;
+  std::string err;
+  EXPECT_FALSE(parseOptions(args, o, err));
+  return err;
+}
+
+TEST(Options, QemuStyleCommandLine) {
+  Options o = parse({"-M", "malta,endianness=big", "-cpu", "4Kc", "-m", "64", "-kernel", "vmlinux", "-initrd",
+                     "rd.gz", "-append", "-v console=ttyS0", "-nographic", "-serial", "stdio", "-serial",
+                     "file:out.txt", "-no-reboot", "-no-shutdown", "-d", "int,guest_errors", "-D", "log.txt",
+                     "-dtb", "x.dtb"});
+  EXPECT_EQ(o.machine.machine, "malta");
+  EXPECT_EQ(o.machine.props.at("endianness"), "big");
+  EXPECT_EQ(o.machine.cpu, "4Kc");
+  EXPECT_EQ(o.machine.ram_size, 64 * kMiB);
+  EXPECT_EQ(o.machine.kernel, "vmlinux");
+  EXPECT_EQ(o.machine.initrd, "rd.gz");
+  EXPECT_EQ(o.machine.append, "-v console=ttyS0");
+  EXPECT_TRUE(o.machine.nographic);
+  EXPECT_EQ(o.machine.serial, (std::vector<std::string>{"stdio", "file:out.txt"}));
+  EXPECT_TRUE(o.machine.no_reboot);
+  EXPECT_TRUE(o.machine.no_shutdown);
+  EXPECT_EQ(o.log_items, "int,guest_errors");
+  EXPECT_EQ(o.log_file, "log.txt");
+  EXPECT_EQ(o.machine.dtb, "x.dtb");
+}
+
+TEST(Options, OtherSpellings) {
+  Options o = parse({"--kernel=a.elf", "-machine", "type=malta", "-display", "none", "-append", ""});
+  EXPECT_EQ(o.machine.kernel, "a.elf");
+  EXPECT_EQ(o.machine.machine, "malta");
+  EXPECT_EQ(o.machine.display, "none");
+  EXPECT_EQ(o.machine.append, "");
+  // A repeated option: the last one counts, as in QEMU.
+  o = parse({"-kernel", "a.elf", "-kernel", "b.elf", "-m", "32", "-m", "16M"});
+  EXPECT_EQ(o.machine.kernel, "b.elf");
+  EXPECT_EQ(o.machine.ram_size, 16 * kMiB);
+}
+
+TEST(Options, HelpRequests) {
+  EXPECT_TRUE(parse({"-h"}).help);
+  EXPECT_TRUE(parse({"-help"}).help);
+  EXPECT_TRUE(parse({"--help"}).help);
+  EXPECT_TRUE(parse({"-version"}).version);
+  EXPECT_TRUE(parse({"-M", "help"}).list_machines);
+  EXPECT_TRUE(parse({"-M", "?"}).list_machines);
+  EXPECT_TRUE(parse({"-cpu", "help"}).list_cpus);
+  EXPECT_TRUE(parse({"-d", "help"}).list_log_items);
+  EXPECT_TRUE(parse({"-kernel", "x", "-help"}).help);
+}
+
+TEST(Options, Errors) {
+  EXPECT_EQ(parseError({"-foo"}), "unknown option '-foo' (see -help)");
+  EXPECT_EQ(parseError({"-kernel"}), "option '-kernel' needs a value");
+  EXPECT_EQ(parseError({"-nographic=1"}), "option '-nographic' takes no value");
+  EXPECT_EQ(parseError({"disk.img"}), "unexpected argument 'disk.img' (disk images are not supported yet; see -help)");
+  EXPECT_EQ(parseError({"-s"}), "-s is not supported yet (mimic has no GDB stub)");
+  EXPECT_EQ(parseError({"-S"}), "-S is not supported yet (mimic has no monitor or GDB stub to start the CPU)");
+  EXPECT_EQ(parseError({"-gdb", "tcp::1234"}), "-gdb is not supported yet (mimic has no GDB stub)");
+  EXPECT_EQ(parseError({"-display", "sdl"}), "-display sdl: not supported yet (only -display none)");
+  EXPECT_EQ(parseError({"-m", "lots"}), "-m lots: invalid RAM size (examples: 256, 256M, 1G)");
+  EXPECT_EQ(parseError({"-M", ",endianness=big"}), "-M ,endianness=big: no machine name (see -M help)");
+  EXPECT_EQ(parseError({"-M", "malta,big"}), "-M malta,big: 'big' is not of the form key=value");
+  EXPECT_EQ(parseError({"-kernel", ""}), "-kernel needs a file name");
+  EXPECT_EQ(parseError({"-d", ""}), "-d needs a list of log items (see -d help)");
+  EXPECT_EQ(parseError({"-cpu", ""}), "-cpu needs a CPU model name (see -cpu help)");
+}
+
+}  // namespace
