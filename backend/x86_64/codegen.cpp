@@ -526,7 +526,12 @@ void Codegen::emitUnary(const tcg::Op& op) {
     case Opcode::zext16: a_.movzx16(W::d, dr, src(x, Reg::rcx)); break;
     case Opcode::sext32: a_.movsxd(dr, src(x, Reg::rcx)); break;
     case Opcode::zext32:
-    case Opcode::trunc: movTo(W::d, dr, x); break;
+    case Opcode::trunc:
+      // Always emit the 32-bit move, even within one register: it is what
+      // clears the upper half (i32 values live zero-extended in registers).
+      if (x.isTemp() && loc(x).kind == Location::InReg) a_.mov(W::d, dr, loc(x).reg);
+      else movTo(W::d, dr, x);
+      break;
     case Opcode::extract:
     case Opcode::sextract: {
       const unsigned pos = op.fieldPos(), len = op.fieldLen();

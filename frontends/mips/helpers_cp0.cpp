@@ -39,7 +39,13 @@ uint32_t helperMfc0(MipsState* env, uint32_t regsel) {
     case 6 << 3: return env->cp0_wired;
     case 7 << 3: return env->cp0_hwrena;
     case 8 << 3: return env->cp0_badvaddr;
-    case 9 << 3: return cpu.readCount();
+    case 9 << 3: {
+      // One clock sample for both, so a Count past Compare always comes
+      // with Cause.TI set.
+      const int64_t now = cpu.engine().timers().nowNs();
+      cpu.checkCompare(now);
+      return cpu.countAt(now);
+    }
     case 10 << 3: return env->cp0_entryhi;
     case 11 << 3: return env->cp0_compare;
     case 12 << 3: return env->cp0_status;
@@ -75,9 +81,13 @@ void helperMtc0(MipsState* env, uint32_t regsel, uint32_t v) {
   MipsCpu& cpu = cpuOf(env);
   const unsigned n = cpu.model().tlb_entries;
   switch (regsel) {
-    case 0 << 3: env->cp0_index = (env->cp0_index & 0x80000000u) | (v & (n - 1)); break;
-    case 2 << 3: env->cp0_entrylo0 = v & 0x3fffffffu; break;
-    case 3 << 3: env->cp0_entrylo1 = v & 0x3fffffffu; break;
+    case 0 << 3:
+      // An index past the last entry leaves Index unchanged (as QEMU).
+      if ((v & 0x7fffffffu) < n) env->cp0_index = (env->cp0_index & 0x80000000u) | (v & 0x7fffffffu);
+      break;
+    // PFN holds 20 bits: these cores have 32-bit physical addresses.
+    case 2 << 3: env->cp0_entrylo0 = v & 0x03ffffffu; break;
+    case 3 << 3: env->cp0_entrylo1 = v & 0x03ffffffu; break;
     case 4 << 3: env->cp0_context = (env->cp0_context & 0x007fffffu) | (v & ~0x007fffffu); break;
     case 5 << 3: env->cp0_pagemask = v & 0x1fffe000u; break;
     case 5 << 3 | 1: break;   // PageGrain: no writable bits on these cores

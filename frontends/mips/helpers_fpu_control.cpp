@@ -35,7 +35,7 @@ void helperCtc1(MipsState* env, uint32_t fs, uint32_t v) {
       f = (f & 0xfffc0f83u) | (v & 0x0003f07cu);
       break;
     case 28:
-      if (v & 0xfffff07cu) return;
+      if (v & 0xfffff078u) return;
       f = (f & 0xfefff07cu) | (v & 0x00000f83u) | ((v & 4) << 22);
       break;
     case 31:

@@ -112,10 +112,11 @@ bool MipsCpu::mmuTranslate(uint64_t vaddr, tcg::AccessType type, int mmu_idx, bo
 
 // ---- interrupts and the Count/Compare timer
 
-uint32_t MipsCpu::readCount() const {
+uint32_t MipsCpu::readCount() const { return countAt(engine_->timers().nowNs()); }
+
+uint32_t MipsCpu::countAt(int64_t now_ns) const {
   if (st_.cp0_cause & CA_DC) return uint32_t(st_.count_offset);
-  const int64_t ticks = engine_->timers().nowNs() / (1'000'000'000 / kCountHz);
-  return uint32_t(ticks + st_.count_offset);
+  return uint32_t(now_ns / (1'000'000'000 / kCountHz) + st_.count_offset);
 }
 
 void MipsCpu::writeCount(uint32_t v) {
@@ -139,11 +140,20 @@ void MipsCpu::rearmCompareTimer() {
   tcg::TimerQueue& tq = engine().timers();
   if (st_.cp0_cause & CA_DC) {
     tq.disarm(timer_id_);
+    compare_deadline_ns_ = INT64_MAX;
     return;
   }
-  uint32_t delta = st_.cp0_compare - readCount();
+  // The deadline is the start of the tick at which Count reads Compare.
+  constexpr int64_t kTickNs = 1'000'000'000 / kCountHz;
+  const int64_t ticks = tq.nowNs() / kTickNs;
+  uint32_t delta = st_.cp0_compare - uint32_t(ticks + st_.count_offset);
   if (delta == 0) delta = 0xffffffffu;
-  tq.arm(timer_id_, tq.nowNs() + int64_t(delta) * (1'000'000'000 / kCountHz));
+  compare_deadline_ns_ = (ticks + int64_t(delta)) * kTickNs;
+  tq.arm(timer_id_, compare_deadline_ns_);
+}
+
+void MipsCpu::checkCompare(int64_t now_ns) {
+  if (!(st_.cp0_cause & CA_DC) && now_ns >= compare_deadline_ns_) onCompareTimer();
 }
 
 void MipsCpu::onCompareTimer() {

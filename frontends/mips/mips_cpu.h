@@ -64,8 +64,12 @@ class MipsCpu : public tcg::Cpu {
 
   // CP0 timer and interrupt state (used by the CP0 helpers).
   uint32_t readCount() const;
+  uint32_t countAt(int64_t now_ns) const;
   void writeCount(uint32_t v);
   void writeCompare(uint32_t v);
+  // Delivers a Compare match whose time has passed but whose timer callback
+  // has not run yet (so a guest polling Count sees Cause.TI at once).
+  void checkCompare(int64_t now_ns);
   void updateCauseIp();
   bool interruptPending() const;
   void halt() { halted_ = true; }
@@ -82,6 +86,7 @@ class MipsCpu : public tcg::Cpu {
   uint32_t hw_irqs_ = 0;
   bool halted_ = false;
   int timer_id_ = -1;
+  int64_t compare_deadline_ns_ = INT64_MAX;
 };
 
 }  // namespace mimic::mips

@@ -110,9 +110,15 @@ void translateBlock(MipsCpu& cpu, tcg::Block& blk, uint32_t pc0, uint32_t flags)
     c.pc = pc;
     c.in_delay_slot = false;
     c.branch = BranchKind::None;
+    c.skip_next = false;
     translateOne(c, word);
     blk.num_insns++;
     blk.guest_size = pc + 4 - pc0;
+    if (c.skip_next && !c.stop) {
+      // The annulled slot is not executed: continue after it.
+      b.gotoTb(0, pc + 8);
+      break;
+    }
 
     if (c.branch != BranchKind::None && !c.stop) {
       const uint32_t branch_pc = pc;

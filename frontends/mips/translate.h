@@ -41,6 +41,8 @@ struct Ctx {
   // Set by instructions after which the block must end (exceptions, mode
   // changes, eret): the translator stops after this instruction.
   bool stop = false;
+  // Set by a never-taken likely branch: the next instruction is skipped.
+  bool skip_next = false;
 
   explicit Ctx(Builder& bb) : b(bb) {}
 

@@ -36,32 +36,73 @@ void condBranch(Ctx& c, Insn i, Cond cond, Value a, Value b, bool likely, unsign
   }
 }
 
+// Branches that can never be taken: QEMU translates them as no-ops, and the
+// next instruction runs as an ordinary one (not a delay slot); the likely
+// forms skip it. Matched so exceptions there report the same EPC/BD.
+void neverTaken(Ctx& c, bool likely, unsigned link_reg = 0) {
+  if (link_reg) link(c, link_reg);
+  if (likely) c.skip_next = true;
+}
+
+bool never(unsigned rs, unsigned rt) { return rs == rt; }
+
 }  // namespace
 
 void trans_BEQ(Ctx& c, Insn i) {
   if (i.rs() == i.rt()) return condBranch(c, i, Cond::ALWAYS, imm32(0), imm32(0), false);
   condBranch(c, i, Cond::EQ, c.gpr(i.rs()), c.gpr(i.rt()), false);
 }
-void trans_BNE(Ctx& c, Insn i) { condBranch(c, i, Cond::NE, c.gpr(i.rs()), c.gpr(i.rt()), false); }
+void trans_BNE(Ctx& c, Insn i) {
+  if (never(i.rs(), i.rt())) return neverTaken(c, false);
+  condBranch(c, i, Cond::NE, c.gpr(i.rs()), c.gpr(i.rt()), false);
+}
 void trans_BLEZ(Ctx& c, Insn i) { condBranch(c, i, Cond::LE, c.gpr(i.rs()), imm32(0), false); }
-void trans_BGTZ(Ctx& c, Insn i) { condBranch(c, i, Cond::GT, c.gpr(i.rs()), imm32(0), false); }
-void trans_BLTZ(Ctx& c, Insn i) { condBranch(c, i, Cond::LT, c.gpr(i.rs()), imm32(0), false); }
+void trans_BGTZ(Ctx& c, Insn i) {
+  if (i.rs() == 0) return neverTaken(c, false);
+  condBranch(c, i, Cond::GT, c.gpr(i.rs()), imm32(0), false);
+}
+void trans_BLTZ(Ctx& c, Insn i) {
+  if (i.rs() == 0) return neverTaken(c, false);
+  condBranch(c, i, Cond::LT, c.gpr(i.rs()), imm32(0), false);
+}
 void trans_BGEZ(Ctx& c, Insn i) {
   if (i.rs() == 0) return condBranch(c, i, Cond::ALWAYS, imm32(0), imm32(0), false);
   condBranch(c, i, Cond::GE, c.gpr(i.rs()), imm32(0), false);
 }
-void trans_BLTZAL(Ctx& c, Insn i) { condBranch(c, i, Cond::LT, c.gpr(i.rs()), imm32(0), false, 31); }
+void trans_BLTZAL(Ctx& c, Insn i) {
+  if (i.rs() == 0) {
+    // QEMU: an unconditional branch to the next-but-one instruction, so the
+    // slot still is a delay slot.
+    link(c, 31);
+    c.target = c.pc + 8;
+    c.branch = BranchKind::Jump;
+    return;
+  }
+  condBranch(c, i, Cond::LT, c.gpr(i.rs()), imm32(0), false, 31);
+}
 void trans_BGEZAL(Ctx& c, Insn i) {
   if (i.rs() == 0) return condBranch(c, i, Cond::ALWAYS, imm32(0), imm32(0), false, 31);   // bal
   condBranch(c, i, Cond::GE, c.gpr(i.rs()), imm32(0), false, 31);
 }
 void trans_BEQL(Ctx& c, Insn i) { condBranch(c, i, Cond::EQ, c.gpr(i.rs()), c.gpr(i.rt()), true); }
-void trans_BNEL(Ctx& c, Insn i) { condBranch(c, i, Cond::NE, c.gpr(i.rs()), c.gpr(i.rt()), true); }
+void trans_BNEL(Ctx& c, Insn i) {
+  if (never(i.rs(), i.rt())) return neverTaken(c, true);
+  condBranch(c, i, Cond::NE, c.gpr(i.rs()), c.gpr(i.rt()), true);
+}
 void trans_BLEZL(Ctx& c, Insn i) { condBranch(c, i, Cond::LE, c.gpr(i.rs()), imm32(0), true); }
-void trans_BGTZL(Ctx& c, Insn i) { condBranch(c, i, Cond::GT, c.gpr(i.rs()), imm32(0), true); }
-void trans_BLTZL(Ctx& c, Insn i) { condBranch(c, i, Cond::LT, c.gpr(i.rs()), imm32(0), true); }
+void trans_BGTZL(Ctx& c, Insn i) {
+  if (i.rs() == 0) return neverTaken(c, true);
+  condBranch(c, i, Cond::GT, c.gpr(i.rs()), imm32(0), true);
+}
+void trans_BLTZL(Ctx& c, Insn i) {
+  if (i.rs() == 0) return neverTaken(c, true);
+  condBranch(c, i, Cond::LT, c.gpr(i.rs()), imm32(0), true);
+}
 void trans_BGEZL(Ctx& c, Insn i) { condBranch(c, i, Cond::GE, c.gpr(i.rs()), imm32(0), true); }
-void trans_BLTZALL(Ctx& c, Insn i) { condBranch(c, i, Cond::LT, c.gpr(i.rs()), imm32(0), true, 31); }
+void trans_BLTZALL(Ctx& c, Insn i) {
+  if (i.rs() == 0) return neverTaken(c, true, 31);
+  condBranch(c, i, Cond::LT, c.gpr(i.rs()), imm32(0), true, 31);
+}
 void trans_BGEZALL(Ctx& c, Insn i) { condBranch(c, i, Cond::GE, c.gpr(i.rs()), imm32(0), true, 31); }
 
 void trans_J(Ctx& c, Insn i) {

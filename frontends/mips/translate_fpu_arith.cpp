@@ -53,11 +53,10 @@ void binary(Ctx& c, Insn i, const tcg::HelperInfo& s, const tcg::HelperInfo& d) 
   store(c, fmt, i.fd(), r);
 }
 
-void unary(Ctx& c, Insn i, const tcg::HelperInfo& s, const tcg::HelperInfo& d, bool d_needs_fr = false) {
+void unary(Ctx& c, Insn i, const tcg::HelperInfo& s, const tcg::HelperInfo& d) {
   if (!c.fpuUsable()) return;
   const unsigned fmt = i.fmt();
   if (!isSD(fmt)) return c.reserved();
-  if (fmt == FMT_D && d_needs_fr && !need64BitMode(c)) return;
   if (!regsOk(c, fmt, {i.fs(), i.fd()})) return;
   store(c, fmt, i.fd(), c.b.call(fmt == FMT_S ? s : d, {load(c, fmt, i.fs())}, c.pcInfo()));
 }
@@ -113,8 +112,8 @@ void trans_FSUB(Ctx& c, Insn i) { binary(c, i, hf::sub_s, hf::sub_d); }
 void trans_FMUL(Ctx& c, Insn i) { binary(c, i, hf::mul_s, hf::mul_d); }
 void trans_FDIV(Ctx& c, Insn i) { binary(c, i, hf::div_s, hf::div_d); }
 void trans_FSQRT(Ctx& c, Insn i) { unary(c, i, hf::sqrt_s, hf::sqrt_d); }
-void trans_RECIP(Ctx& c, Insn i) { unary(c, i, hf::recip_s, hf::recip_d, true); }
-void trans_RSQRT(Ctx& c, Insn i) { unary(c, i, hf::rsqrt_s, hf::rsqrt_d, true); }
+void trans_RECIP(Ctx& c, Insn i) { unary(c, i, hf::recip_s, hf::recip_d); }
+void trans_RSQRT(Ctx& c, Insn i) { unary(c, i, hf::rsqrt_s, hf::rsqrt_d); }
 void trans_FMOV(Ctx& c, Insn i) { signOp(c, i, 0); }
 void trans_FABS(Ctx& c, Insn i) { signOp(c, i, 1); }
 void trans_FNEG(Ctx& c, Insn i) { signOp(c, i, 2); }

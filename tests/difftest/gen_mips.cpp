@@ -351,7 +351,9 @@ Rule classify(const Entry& e, bool fr1) {
   else if (n == "MFC0") r.g = G::Mfc0;
   else if (n == "MTC0") return excl("CP0 write: changes machine state the dump cannot see (and Count/Compare/Random are time-dependent)");
   else if (in({"DI", "EI"})) r.g = G::DiEi;
-  else if (n == "RDPGPR") r.g = G::Rdpgpr;
+  else if (n == "RDPGPR")
+    return excl("QEMU 7.2 reads the shadow GPR from env memory, not TCG's cached copy of the register: "
+                "it sees a value from before earlier writes in the same translation block");
   else if (n == "WRPGPR")
     return excl("QEMU 7.2 writes the shadow GPR through env memory behind TCG's cached copy of the register: "
                 "later reads in the same translation block see the old value");
