@@ -41,6 +41,7 @@ constexpr OptionDef kOptions[] = {
     {"s", "gdb-default", false},
     {"S", "freeze", false},
     {"gdb", "gdb", true},
+    {"accel", "accel", true},
     {"version", "version", false},
     {"h", "help", false},
     {"help", "help", false},
@@ -206,7 +207,7 @@ bool parseOptions(const std::vector<std::string>& args, Options& o, std::string&
   app.set_help_flag();  // -h/-help are ours
   app.allow_extras(false);
   auto last = CLI::MultiOptionPolicy::TakeLast;
-  std::string machine, cpu, memory, display, gdb;
+  std::string machine, cpu, memory, display, gdb, accel;
   bool gdb_default = false, freeze = false;
   hw::MachineOptions& m = o.machine;
   app.add_option("--machine", machine)->multi_option_policy(last);
@@ -226,6 +227,7 @@ bool parseOptions(const std::vector<std::string>& args, Options& o, std::string&
   app.add_flag("--gdb-default", gdb_default);
   app.add_flag("--freeze", freeze);
   app.add_option("--gdb", gdb)->multi_option_policy(last);
+  app.add_option("--accel", accel)->multi_option_policy(last);
   app.add_flag("--version", o.version);
   app.add_flag("--help", o.help);
 
@@ -276,6 +278,25 @@ bool parseOptions(const std::vector<std::string>& args, Options& o, std::string&
     }
   }
   if (app.count("--memory") && !parseMemSize(memory, m.ram_size, err)) return false;
+  if (app.count("--accel")) {
+    // -accel tcg[,tier=baseline|interp]
+    std::string kind = accel.substr(0, accel.find(','));
+    if (kind != "tcg") {
+      err = fmt::format("-accel {}: unknown accelerator (mimic has tcg)", kind);
+      return false;
+    }
+    for (size_t p = accel.find(','); p != std::string::npos;) {
+      size_t next = accel.find(',', p + 1);
+      std::string prop = accel.substr(p + 1, next == std::string::npos ? std::string::npos : next - p - 1);
+      p = next;
+      if (prop.rfind("tier=", 0) == 0 && (prop == "tier=baseline" || prop == "tier=interp")) {
+        m.tier = prop.substr(5);
+      } else {
+        err = fmt::format("-accel: unknown property '{}' (tcg takes tier=baseline|interp)", prop);
+        return false;
+      }
+    }
+  }
   if (app.count("--display")) {
     std::string kind = display.substr(0, display.find(','));
     if (kind != "none") {
@@ -332,6 +353,7 @@ Devices and display:
 Run control:
   -no-reboot          exit (code 0) when the guest resets the machine
   -no-shutdown        stay when the guest shuts down (quit with Ctrl-A x or a signal)
+  -accel tcg[,tier=T]  code generator: baseline (x86-64 JIT, default) or interp
   -s, -S, -gdb DEV    debugging with GDB (not supported yet)
 
 Logging:

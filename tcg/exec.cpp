@@ -26,8 +26,7 @@ constexpr size_t kMaxBlocks = 1u << 18;
 
 ExecEngine::ExecEngine(Cpu& cpu) : cpu_(cpu), scratch_(std::make_unique<Block>()) {
   timers_ = std::make_unique<TimerQueue>(cpu);
-  const char* b = std::getenv("MIMIC_BACKEND");   // debugging: "interp" runs the IR interpreter
-  setBackend(b && std::string(b) == "interp" ? BackendKind::Interpreter : BackendKind::X86_64);
+  setBackend(BackendKind::X86_64);
 }
 
 ExecEngine::~ExecEngine() = default;

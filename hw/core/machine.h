@@ -26,6 +26,7 @@ struct MachineOptions {
   std::string display;                        // -display; empty: none given
   bool no_reboot = false;                     // -no-reboot: exit when the guest resets
   bool no_shutdown = false;                   // -no-shutdown: stay when the guest shuts down
+  std::string tier = "baseline";              // -accel tcg,tier=: baseline (x86-64 JIT) or interp (IR interpreter)
   // Warnings for the user (one line each, without the "mimic: warning: "
   // prefix). Unset: written to stderr.
   std::function<void(const std::string&)> warn;

@@ -1,4 +1,5 @@
 #include "hw/mips/malta.h"
+#include "tcg/exec.h"
 
 #include <sys/mman.h>
 
@@ -376,6 +377,7 @@ class Malta : public Machine {
       cpu_->requestStop(tcg::StopReason::Reset);
     });
     cpu_->setEventPump([this] { board_->pumpEvents(); });
+    cpu_->engine().setBackend(opts.tier == "interp" ? tcg::BackendKind::Interpreter : tcg::BackendKind::X86_64);
     std::lock_guard<std::mutex> lock(mu_);
     live_cpu_ = cpu_.get();
     return true;

@@ -242,7 +242,7 @@ def run_test(test, args, build_dir):
         return True, f"PASS {test.name}"
 
     qout, unused = apply_known(test, qout, args.known)
-    mcmd = [args.mimic] + machine_args(elf)
+    mcmd = [args.mimic] + machine_args(elf) + args.mimic_arg
     mout, mstatus, mnote = run_emulator(mcmd, args.timeout)
     reasons = []
     if unused:
@@ -281,6 +281,8 @@ def main():
                     help="tests run in parallel (default: 1)")
     ap.add_argument("--timeout", metavar="SECONDS", type=float, default=20.0,
                     help="per emulator run, in seconds (default: 20)")
+    ap.add_argument("--mimic-arg", action="append", default=[],
+                    help="extra argument for mimic only (repeatable), e.g. --mimic-arg=-accel")
     args = ap.parse_args()
     args.known = load_known_divergences()
 
