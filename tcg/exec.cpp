@@ -26,6 +26,7 @@ constexpr size_t kMaxBlocks = 1u << 18;
 
 ExecEngine::ExecEngine(Cpu& cpu) : cpu_(cpu), scratch_(std::make_unique<Block>()) {
   timers_ = std::make_unique<TimerQueue>(cpu);
+  cpu.common().jmp_cache = jump_cache_.data();   // probed inline by generated code
   setBackend(BackendKind::X86_64);
 }
 

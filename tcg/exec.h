@@ -61,9 +61,13 @@ class ExecEngine {
   void unlinkIncoming(TranslationBlock* tb);
   void removeFromPage(uint64_t ppage, TranslationBlock* tb);
   void tryChain(ExitInfo from, TranslationBlock* to);
+
+ public:
+  // The jump cache hash; backends that probe the cache inline must match it.
+  static constexpr size_t kJumpCacheSize = 4096;
   static size_t jcIndex(uint64_t pc) { return (pc >> 2 ^ pc >> 14) & (kJumpCacheSize - 1); }
 
-  static constexpr size_t kJumpCacheSize = 4096;
+ private:
 
   Cpu& cpu_;
   BackendKind backend_kind_ = BackendKind::X86_64;

@@ -47,6 +47,15 @@ Cc ccOf(Cond c) {
 
 W widthOf(Type t) { return t == Type::I32 ? W::d : W::q; }
 
+// Field offsets of TranslationBlock that generated code reads (it is not
+// standard-layout, but these leading fields are laid out plainly).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winvalid-offsetof"
+constexpr int32_t kTbPcOffset = int32_t(offsetof(tcg::TranslationBlock, pc));
+constexpr int32_t kTbFlagsOffset = int32_t(offsetof(tcg::TranslationBlock, flags));
+constexpr int32_t kTbCodeOffset = int32_t(offsetof(tcg::TranslationBlock, code));
+#pragma GCC diagnostic pop
+
 bool fitsImm32(const Value& v) {
   if (v.type == Type::I32) return true;   // 32-bit ops take any 32-bit immediate
   return int64_t(v.imm) == int64_t(int32_t(v.imm));
@@ -375,6 +384,28 @@ void Codegen::emitOp(const tcg::Op& op, uint32_t index) {
     }
     case Opcode::goto_ptr: {
       setPc(op.args[0]);
+      // Probe the jump cache inline: same hash as ExecEngine::jcIndex; a
+      // hit on a block with this PC and these mode flags is entered
+      // directly (it checks exit_request itself). Invalidated blocks are
+      // never left in the cache.
+      Label miss = a_.newLabel();
+      movTo(ti_.pc_is_64bit ? W::q : W::d, Reg::rax, op.args[0]);
+      a_.mov(W::q, Reg::rcx, Reg::rax);
+      a_.shr(W::q, Reg::rcx, 2);
+      a_.mov(W::q, Reg::rdx, Reg::rax);
+      a_.shr(W::q, Reg::rdx, 14);
+      a_.xor_(W::q, Reg::rcx, Reg::rdx);
+      a_.and_(W::d, Reg::rcx, int32_t(tcg::ExecEngine::kJumpCacheSize - 1));
+      a_.mov(W::q, Reg::rdx, commonMem(offsetof(tcg::CpuCommon, jmp_cache)));
+      a_.mov(W::q, Reg::rdx, Mem::idx(Reg::rdx, Reg::rcx, 8, 0));
+      a_.test(W::q, Reg::rdx, Reg::rdx);
+      a_.jcc(Cc::e, miss);
+      a_.cmp(W::q, Reg::rax, Mem::at(Reg::rdx, kTbPcOffset));
+      a_.jcc(Cc::ne, miss);
+      a_.cmp(W::d, Mem::at(Reg::rdx, kTbFlagsOffset), int32_t(tb_->flags));
+      a_.jcc(Cc::ne, miss);
+      a_.jmp(Mem::at(Reg::rdx, kTbCodeOffset));
+      a_.bind(miss);
       a_.lea(W::q, Reg::rdi, commonMem(0));
       a_.callAbs(reinterpret_cast<const void*>(&lookupCode));
       a_.test(W::q, Reg::rax, Reg::rax);

@@ -12,9 +12,9 @@
  */
 #include "runtime.h"
 
-static volatile uint32_t vm_reps = 3;
+static volatile uint32_t vm_reps = 4;
 static volatile uint32_t collatz_limit = 60000;     /* < 100000: fits 32 bits */
-static volatile uint32_t sort_reps = 12;
+static volatile uint32_t sort_reps = 16;
 static volatile uint32_t queens_n = 11;
 
 /* ---- bytecode interpreter ---------------------------------------------- */
@@ -35,20 +35,20 @@ static uint32_t collatz_prog[] = {
     /*  4 */ I(OP_LI, 5, 0, 0), 1,
     /*  6 */ I(OP_LI, 6, 0, 0), 0,
     /*  8 loop_n: */ I(OP_MOV, 3, 0, 0),
-    /*  9 loop_x: */ I(OP_JEQ, 3, 5, 0), 26,
+    /*  9 loop_x: */ I(OP_JEQ, 3, 5, 0), 27,
     /* 11 */ I(OP_AND, 4, 3, 5),
-    /* 12 */ I(OP_JEQ, 4, 6, 0), 21,
+    /* 12 */ I(OP_JEQ, 4, 6, 0), 22,
     /* 14 */ I(OP_ADD, 4, 3, 3),
     /* 15 */ I(OP_ADD, 3, 4, 3),
     /* 16 */ I(OP_ADDI, 3, 0, 0), 1,
     /* 18 */ I(OP_ADDI, 2, 0, 0), 1,
     /* 20 */ I(OP_JMP, 0, 0, 0), 9,
-    /* 21 even: */ I(OP_SHR1, 3, 3, 0),
-    /* 22 */ I(OP_ADDI, 2, 0, 0), 1,
-    /* 24 */ I(OP_JMP, 0, 0, 0), 9,
-    /* 26 next_n: */ I(OP_ADDI, 0, 0, 0), 1,
-    /* 28 */ I(OP_JLT, 0, 1, 0), 8,
-    /* 30 */ I(OP_HALT, 0, 0, 0),
+    /* 22 even: */ I(OP_SHR1, 3, 3, 0),
+    /* 23 */ I(OP_ADDI, 2, 0, 0), 1,
+    /* 25 */ I(OP_JMP, 0, 0, 0), 9,
+    /* 27 next_n: */ I(OP_ADDI, 0, 0, 0), 1,
+    /* 29 */ I(OP_JLT, 0, 1, 0), 8,
+    /* 31 */ I(OP_HALT, 0, 0, 0),
 };
 
 static NOINLINE uint32_t vm_run(const uint32_t *prog, uint32_t *r,

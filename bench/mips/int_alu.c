@@ -10,7 +10,7 @@
 #include "runtime.h"
 
 /* Read through a volatile so the compiler cannot fold the loop away. */
-static volatile uint32_t iterations = 70000000;
+static volatile uint32_t iterations = 150000000;
 static volatile uint32_t seed = 0x2545f491u;
 
 static inline uint32_t rotl(uint32_t x, unsigned r)

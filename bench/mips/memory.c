@@ -17,7 +17,7 @@
 #define DIM         512u                    /* matrix side (words) */
 #define CHASE_LEN   (1u << 19)              /* 2 MiB of uint32_t links */
 
-static volatile uint32_t rounds = 12;
+static volatile uint32_t rounds = 15;
 static volatile uint32_t chase_steps = 1500000;
 
 static uint32_t mat_a[DIM * DIM];
