@@ -32,7 +32,7 @@ ExecEngine::ExecEngine(Cpu& cpu) : cpu_(cpu), scratch_(std::make_unique<Block>()
 
 ExecEngine::~ExecEngine() = default;
 
-void ExecEngine::setBackend(BackendKind k) {
+void ExecEngine::setBackend(BackendKind k, size_t code_buffer_size) {
 #ifndef MIMIC_HAVE_X86_BACKEND
   k = BackendKind::Interpreter;
 #endif
@@ -42,7 +42,7 @@ void ExecEngine::setBackend(BackendKind k) {
     backend_ = std::make_unique<Interpreter>(cpu_);
   } else {
 #ifdef MIMIC_HAVE_X86_BACKEND
-    backend_ = x64::makeCodegen(cpu_, *this);
+    backend_ = code_buffer_size ? x64::makeCodegen(cpu_, *this, code_buffer_size) : x64::makeCodegen(cpu_, *this);
 #endif
   }
 }

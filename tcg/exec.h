@@ -32,7 +32,8 @@ class ExecEngine {
   explicit ExecEngine(Cpu& cpu);
   ~ExecEngine();
 
-  void setBackend(BackendKind k);
+  // code_buffer_size: host code kept at once by the JIT (0: its default).
+  void setBackend(BackendKind k, size_t code_buffer_size = 0);
   BackendKind backendKind() const { return backend_kind_; }
   TimerQueue& timers() { return *timers_; }
 

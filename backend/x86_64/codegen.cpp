@@ -21,7 +21,6 @@ using tcg::Value;
 
 namespace {
 
-constexpr size_t kCodeBufferSize = 64u << 20;
 constexpr unsigned kMaxSlots = 1024;
 // Frame below the saved registers: spill slots, then 8 bytes per helper
 // argument staged during a call. Keeps rsp 16-byte aligned at calls.
@@ -72,13 +71,14 @@ const void* lookupCode(tcg::CpuCommon* c) {
 
 class Codegen final : public tcg::Backend {
  public:
-  Codegen(tcg::Cpu& cpu, tcg::ExecEngine& engine) : cpu_(cpu), engine_(engine), ti_(cpu.targetInfo()) {
-    void* p = mmap(nullptr, kCodeBufferSize, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  Codegen(tcg::Cpu& cpu, tcg::ExecEngine& engine, size_t size)
+      : cpu_(cpu), engine_(engine), ti_(cpu.targetInfo()), size_(size) {
+    void* p = mmap(nullptr, size_, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) throw std::runtime_error("cannot map the code buffer");
     buf_ = static_cast<uint8_t*>(p);
     emitTrampolines();
   }
-  ~Codegen() override { munmap(buf_, kCodeBufferSize); }
+  ~Codegen() override { munmap(buf_, size_); }
 
   const char* name() const override { return "x86_64"; }
   bool canChain() const override { return true; }
@@ -149,6 +149,7 @@ class Codegen final : public tcg::Backend {
   tcg::Cpu& cpu_;
   tcg::ExecEngine& engine_;
   const tcg::TargetInfo& ti_;
+  size_t size_;
   uint8_t* buf_ = nullptr;
   size_t used_ = 0;
   size_t tramp_size_ = 0;
@@ -164,7 +165,7 @@ class Codegen final : public tcg::Backend {
 };
 
 void Codegen::emitTrampolines() {
-  a_.reset(buf_, kCodeBufferSize);
+  a_.reset(buf_, size_);
   // enter(env, code): save the callee-saved registers, set up the frame,
   // and jump into a block. Blocks leave through the epilogue with rax set.
   enter_ = a_.cursor();
@@ -244,7 +245,7 @@ void Codegen::exitToLoop(uint64_t ret) {
 }
 
 bool Codegen::compile(const tcg::Block& b, tcg::TranslationBlock& tb) {
-  if (used_ + 4096 > kCodeBufferSize) return false;
+  if (used_ + 4096 > size_) return false;
   block_ = &b;
   tb_ = &tb;
   allocateRegisters(b, alloc_, kMaxSlots);
@@ -252,7 +253,7 @@ bool Codegen::compile(const tcg::Block& b, tcg::TranslationBlock& tb) {
     throw std::runtime_error("block needs too many spill slots");
   }
   uint8_t* start = buf_ + used_;
-  a_.reset(start, kCodeBufferSize - used_);
+  a_.reset(start, size_ - used_);
   labels_.clear();
   for (uint32_t i = 0; i < b.num_labels; i++) labels_.push_back(a_.newLabel());
   slow_.clear();
@@ -742,8 +743,8 @@ std::string Codegen::disassemble(const tcg::TranslationBlock& tb) const {
 
 }  // namespace
 
-std::unique_ptr<tcg::Backend> makeCodegen(tcg::Cpu& cpu, tcg::ExecEngine& engine) {
-  return std::make_unique<Codegen>(cpu, engine);
+std::unique_ptr<tcg::Backend> makeCodegen(tcg::Cpu& cpu, tcg::ExecEngine& engine, size_t code_buffer_size) {
+  return std::make_unique<Codegen>(cpu, engine, code_buffer_size);
 }
 
 }  // namespace mimic::x64

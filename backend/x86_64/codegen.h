@@ -15,6 +15,11 @@ class ExecEngine;
 
 namespace mimic::x64 {
 
-std::unique_ptr<tcg::Backend> makeCodegen(tcg::Cpu& cpu, tcg::ExecEngine& engine);
+constexpr size_t kDefaultCodeBufferSize = 64u << 20;
+
+// `code_buffer_size` bounds the host code kept at once; when it is full the
+// engine flushes every translation and starts over.
+std::unique_ptr<tcg::Backend> makeCodegen(tcg::Cpu& cpu, tcg::ExecEngine& engine,
+                                          size_t code_buffer_size = kDefaultCodeBufferSize);
 
 }  // namespace mimic::x64

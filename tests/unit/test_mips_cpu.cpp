@@ -148,6 +148,27 @@ INSTANTIATE_TEST_SUITE_P(
              (info.param.backend == tcg::BackendKind::X86_64 ? "x86" : "interp");
     });
 
+// A code buffer too small for the program's blocks: the engine flushes it
+// whenever it fills and translates again; results do not change.
+TEST(MipsCodeBuffer, FlushesWhenFullAndKeepsRunning) {
+  Machine m(false);
+  m.cpu().engine().setBackend(tcg::BackendKind::X86_64, 64 * 1024);
+  // 4000 small functions, each adding its index to s0, called in turn.
+  constexpr uint32_t kFuncs = 4000, kBase = 0x80200000;
+  for (uint32_t f = 0; f < kFuncs; f++) m.place(kBase + 16 * f, {addiu(16, 16, int16_t(f & 0x7fff)), jr(31), kNop, kNop});
+  std::vector<uint32_t> prog = {addiu(16, 0, 0), lui(8, kBase >> 16), addiu(9, 0, int16_t(kFuncs)),
+                                R(8, 0, 31, 0, 9) /* jalr t0 */, kNop, addiu(8, 8, 16), addiu(9, 9, -1),
+                                bne(9, 0, -5), kNop};
+  for (uint32_t s : Machine::stopSeq()) prog.push_back(s);
+  // Run the loop twice so blocks are translated again after flushes.
+  m.run(prog);
+  const uint32_t once = m.st().gpr[16];
+  EXPECT_EQ(once, kFuncs * (kFuncs - 1) / 2);
+  EXPECT_GT(m.cpu().engine().stats().flushes, 2u);
+  m.run(prog);
+  EXPECT_EQ(m.st().gpr[16], once);
+}
+
 // Random words must never crash or assert the host: each runs as the first
 // instruction of a program whose exception vector stops the machine.
 // Words the decode table does not know raise Reserved Instruction.
