@@ -207,14 +207,30 @@ def first_line(cmd):
     return lines[0].strip() if r.returncode == 0 and lines else None
 
 
-def machine_description(qemu):
+def binary_stamp(path):
+    """(mtime, size) of an executable, to notice a rebuild during the run."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size)
+
+
+def describe_stamp(stamp):
+    if stamp is None:
+        return "missing"
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(stamp[0] / 1e9))
+
+
+def machine_description(qemu, mimic):
     cores = os.cpu_count() or 0
     qemu_version = first_line([qemu, "-version"]) or f"{qemu}: version unknown"
     commit = first_line(["git", "-C", str(REPO_ROOT), "rev-parse", "--short",
                          "HEAD"]) or "unknown"
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     return (f"Host: {cpu_model()}, {cores} cores (load average {load}); "
-            f"{qemu_version}; mimic git commit {commit}")
+            f"{qemu_version}; mimic git commit {commit} "
+            f"(binary built {describe_stamp(binary_stamp(mimic))})")
 
 
 # ---- report --------------------------------------------------------------------
@@ -382,8 +398,9 @@ def main():
     for n in notes:
         log(n)
 
-    description = machine_description(args.qemu_el)
+    description = machine_description(args.qemu_el, args.mimic)
     log(description)
+    mimic_stamp = binary_stamp(args.mimic)
 
     rows = []
     for t in targets:
@@ -399,6 +416,7 @@ def main():
         }
         reference = None
         problems = []
+        stamp_before = binary_stamp(args.mimic)
         for i in range(args.runs):
             # alternate who goes first, so neither always runs right after
             # the other has warmed (or heated) the machine
@@ -415,6 +433,8 @@ def main():
                     reference = res.out
                 elif res.out != reference:
                     problems.append("MISMATCH")
+        if binary_stamp(args.mimic) != stamp_before:
+            problems.append("mimic binary changed during these runs")
         if problems:
             # keep the first kind of problem of each sort, in order
             row["status"] = "; ".join(dict.fromkeys(problems))
@@ -430,6 +450,14 @@ def main():
         elif reference is not None:
             log("    " + reference.decode(errors="replace").strip()
                 .replace("\n", "\n    "))
+
+    end_stamp = binary_stamp(args.mimic)
+    if end_stamp != mimic_stamp:
+        notes.append(f"WARNING: {args.mimic} changed during the benchmark "
+                     f"(now built {describe_stamp(end_stamp)}): the mimic "
+                     "numbers mix two builds.")
+        log(notes[-1])
+        failed = True
 
     table = make_table(rows)
     config = (f"{args.runs} runs per emulator, interleaved; wall-clock "

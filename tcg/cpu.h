@@ -52,6 +52,11 @@ class Cpu {
   // instruction and stops the block before any later one that faults.
   virtual void translate(Block& b, uint64_t pc, uint32_t flags) = 0;
 
+  // True if the virtual page of `vaddr` maps to the same physical page
+  // whatever the MMU state (MIPS kseg0/kseg1): blocks may chain into it
+  // from other pages.
+  virtual bool fixedMapping(uint64_t vaddr, uint32_t flags) const { return false; }
+
   // The MMU mode (softmmu TLB index) for instruction fetch under `flags`.
   virtual int mmuIndex(uint32_t flags) const = 0;
 

@@ -97,9 +97,9 @@ void ExecEngine::tryChain(ExitInfo from, TranslationBlock* to) {
   if (!backend_->canChain() || log::enabled(log::kNoChain | log::kExec | log::kCpu)) return;
   if (!src->valid || !to->valid || src->jmp_dest[from.slot] || src->jmp_offset[from.slot] == kNoJump) return;
   if (src->jmp_target_pc[from.slot] != to->pc || src->flags != to->flags) return;
-  // Only within one virtual page: the lookup that found `src` vouches for
-  // this page's mapping, not for any other.
-  if ((src->pc & kPageMask) != (to->pc & kPageMask)) return;
+  // Within one virtual page (the lookup that found `src` vouches for this
+  // page's mapping), or into a page whose mapping cannot change.
+  if ((src->pc & kPageMask) != (to->pc & kPageMask) && !cpu_.fixedMapping(to->pc, to->flags)) return;
   backend_->chain(*src, from.slot, *to);
   src->jmp_dest[from.slot] = to;
   to->incoming.push_back({src, from.slot});

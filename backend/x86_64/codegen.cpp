@@ -11,6 +11,7 @@
 #include "backend/x86_64/regalloc.h"
 #include "tcg/exec.h"
 #include "tcg/softmmu.h"
+#include "util/log.h"
 
 namespace mimic::x64 {
 
@@ -63,7 +64,7 @@ bool fitsImm32(const Value& v) {
 // The lookup helper behind goto_ptr: host code of the block at the current
 // PC, or null to go back to the execution loop.
 const void* lookupCode(tcg::CpuCommon* c) {
-  if (c->exit_request) return nullptr;
+  if (c->exit_request || log::enabled(log::kNoChain | log::kExec | log::kCpu)) return nullptr;
   tcg::Cpu& cpu = *c->cpu;
   tcg::TranslationBlock* tb = cpu.engine().lookupForGotoPtr(cpu.pc(), cpu.tbFlags());
   return tb ? tb->code : nullptr;
@@ -128,6 +129,7 @@ class Codegen final : public tcg::Backend {
   void setPc(const Value& v);
   void setPcImm(uint64_t pc);
   void exitToLoop(uint64_t ret);
+  void probeJumpCache(Label miss);
 
   void emitOp(const tcg::Op& op, uint32_t index);
   void emitBinary(const tcg::Op& op);
@@ -236,6 +238,33 @@ void Codegen::setPc(const Value& v) {
   if (v.isConst()) return setPcImm(v.imm);
   const W w = ti_.pc_is_64bit ? W::q : W::d;
   a_.mov(w, envMem(ti_.pc_offset), src(v, Reg::rax));
+}
+
+// rax holds a guest PC: enter its block if the jump cache has it for this
+// block's mode flags, else go on at `miss`. Same hash as
+// ExecEngine::jcIndex. Invalidated blocks are never left in the cache, and
+// the target checks exit_request itself.
+void Codegen::probeJumpCache(Label miss) {
+  // Traces (-d exec, cpu) and -d nochain need every block to pass the loop.
+  if (log::enabled(log::kNoChain | log::kExec | log::kCpu)) {
+    a_.jmp(miss);
+    return;
+  }
+  a_.mov(W::q, Reg::rcx, Reg::rax);
+  a_.shr(W::q, Reg::rcx, 2);
+  a_.mov(W::q, Reg::rdx, Reg::rax);
+  a_.shr(W::q, Reg::rdx, 14);
+  a_.xor_(W::q, Reg::rcx, Reg::rdx);
+  a_.and_(W::d, Reg::rcx, int32_t(tcg::ExecEngine::kJumpCacheSize - 1));
+  a_.mov(W::q, Reg::rdx, commonMem(offsetof(tcg::CpuCommon, jmp_cache)));
+  a_.mov(W::q, Reg::rdx, Mem::idx(Reg::rdx, Reg::rcx, 8, 0));
+  a_.test(W::q, Reg::rdx, Reg::rdx);
+  a_.jcc(Cc::e, miss);
+  a_.cmp(W::q, Reg::rax, Mem::at(Reg::rdx, kTbPcOffset));
+  a_.jcc(Cc::ne, miss);
+  a_.cmp(W::d, Mem::at(Reg::rdx, kTbFlagsOffset), int32_t(tb_->flags));
+  a_.jcc(Cc::ne, miss);
+  a_.jmp(Mem::at(Reg::rdx, kTbCodeOffset));
 }
 
 void Codegen::exitToLoop(uint64_t ret) {
@@ -380,32 +409,20 @@ void Codegen::emitOp(const tcg::Op& op, uint32_t index) {
       tb_->jmp_reset_offset[slot] = uint32_t(a_.size());
       tb_->jmp_target_pc[slot] = op.aux64;
       setPcImm(op.aux64);
+      // Not chained (yet, or never: another page): try the jump cache before
+      // going back to the loop, which chains when it may.
+      Label miss = a_.newLabel();
+      a_.mov(ti_.pc_is_64bit ? W::q : W::d, Reg::rax, int64_t(op.aux64));
+      probeJumpCache(miss);
+      a_.bind(miss);
       exitToLoop(tcg::encodeExit(tb_, slot));
       break;
     }
     case Opcode::goto_ptr: {
       setPc(op.args[0]);
-      // Probe the jump cache inline: same hash as ExecEngine::jcIndex; a
-      // hit on a block with this PC and these mode flags is entered
-      // directly (it checks exit_request itself). Invalidated blocks are
-      // never left in the cache.
       Label miss = a_.newLabel();
       movTo(ti_.pc_is_64bit ? W::q : W::d, Reg::rax, op.args[0]);
-      a_.mov(W::q, Reg::rcx, Reg::rax);
-      a_.shr(W::q, Reg::rcx, 2);
-      a_.mov(W::q, Reg::rdx, Reg::rax);
-      a_.shr(W::q, Reg::rdx, 14);
-      a_.xor_(W::q, Reg::rcx, Reg::rdx);
-      a_.and_(W::d, Reg::rcx, int32_t(tcg::ExecEngine::kJumpCacheSize - 1));
-      a_.mov(W::q, Reg::rdx, commonMem(offsetof(tcg::CpuCommon, jmp_cache)));
-      a_.mov(W::q, Reg::rdx, Mem::idx(Reg::rdx, Reg::rcx, 8, 0));
-      a_.test(W::q, Reg::rdx, Reg::rdx);
-      a_.jcc(Cc::e, miss);
-      a_.cmp(W::q, Reg::rax, Mem::at(Reg::rdx, kTbPcOffset));
-      a_.jcc(Cc::ne, miss);
-      a_.cmp(W::d, Mem::at(Reg::rdx, kTbFlagsOffset), int32_t(tb_->flags));
-      a_.jcc(Cc::ne, miss);
-      a_.jmp(Mem::at(Reg::rdx, kTbCodeOffset));
+      probeJumpCache(miss);
       a_.bind(miss);
       a_.lea(W::q, Reg::rdi, commonMem(0));
       a_.callAbs(reinterpret_cast<const void*>(&lookupCode));

@@ -15,7 +15,7 @@
  */
 #include "runtime.h"
 
-static volatile uint32_t patches = 300000;
+static volatile uint32_t patches = 330000;
 #define CALLS_PER_PATCH 3
 
 /* the routine's page; nothing else lives in it */

@@ -103,6 +103,12 @@ int MipsCpu::mmuIndex(uint32_t flags) const {
   return int(flags & HF_KSU_MASK);
 }
 
+bool MipsCpu::fixedMapping(uint64_t vaddr, uint32_t flags) const {
+  // kseg0/kseg1 are unmapped windows onto physical memory, reachable in
+  // kernel mode only.
+  return (flags & HF_KSU_MASK) == 0 && vaddr >= 0x80000000u && vaddr < 0xc0000000u;
+}
+
 void MipsCpu::translate(tcg::Block& b, uint64_t pc, uint32_t flags) { translateBlock(*this, b, uint32_t(pc), flags); }
 
 bool MipsCpu::mmuTranslate(uint64_t vaddr, tcg::AccessType type, int mmu_idx, bool raise,

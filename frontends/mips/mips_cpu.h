@@ -60,6 +60,7 @@ class MipsCpu : public tcg::Cpu {
   // Recomputes hflags from Status (after any write to Status).
   void updateHflags();
   int mmuIndex(uint32_t flags) const override;
+  bool fixedMapping(uint64_t vaddr, uint32_t flags) const override;
   bool idle() override;
 
   // CP0 timer and interrupt state (used by the CP0 helpers).
