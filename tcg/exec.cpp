@@ -99,7 +99,7 @@ void ExecEngine::tryChain(ExitInfo from, TranslationBlock* to) {
   if (src->jmp_target_pc[from.slot] != to->pc || src->flags != to->flags) return;
   // Within one virtual page (the lookup that found `src` vouches for this
   // page's mapping), or into a page whose mapping cannot change.
-  if ((src->pc & kPageMask) != (to->pc & kPageMask) && !cpu_.fixedMapping(to->pc, to->flags)) return;
+  if (!mayChain(src->pc, to->pc, to->flags)) return;
   backend_->chain(*src, from.slot, *to);
   src->jmp_dest[from.slot] = to;
   to->incoming.push_back({src, from.slot});

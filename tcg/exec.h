@@ -54,6 +54,10 @@ class ExecEngine {
   void flushJumpCache();
 
   TranslationBlock* lookupForGotoPtr(uint64_t pc, uint32_t flags);
+  // Whether a block at `from` may be chained directly to one at `to`.
+  bool mayChain(uint64_t from, uint64_t to, uint32_t flags) const {
+    return (from & kPageMask) == (to & kPageMask) || cpu_.fixedMapping(to, flags);
+  }
   const ExecStats& stats() const { return stats_; }
 
  private:

@@ -48,7 +48,15 @@ bool simplify(Op& op) {
   Value& a = op.args[1];
   Value& b = op.args[2];
   switch (op.opc) {
-    case Opcode::add: case Opcode::sub: case Opcode::or_: case Opcode::xor_:
+    case Opcode::sub:
+      if (isConst(a, 0) && !b.isConst()) {   // 0 - x
+        op.opc = Opcode::neg;
+        op.nargs = 2;
+        op.args[1] = b;
+        return false;
+      }
+      [[fallthrough]];
+    case Opcode::add: case Opcode::or_: case Opcode::xor_:
     case Opcode::shl: case Opcode::shr: case Opcode::sar: case Opcode::rotr:
       if (isConst(b, 0)) { makeMov(op, a); return true; }
       if (op.opc == Opcode::or_ && isConst(b, ~0ull)) { makeMov(op, Value::c(t, ~0ull)); return true; }
@@ -77,7 +85,21 @@ void constantFoldPass(Block& b) {
   // Known value of each single-definition temp (a constant or another
   // single-definition temp it copies).
   std::vector<Value> known(b.temps.size());
+  // For single-definition temps defined by setcond: that op's index, so a
+  // test of the 0/1 result can use the comparison itself.
+  std::vector<int32_t> setcond_def(b.temps.size(), -1);
   std::vector<uint8_t> dead(b.ops.size(), 0);
+  // (x cond y) ==/!= 0 where x = setcond(c, a, b): the comparison (c, a, b)
+  // or its inverse. Its inputs are single-definition values, so still valid.
+  auto throughSetcond = [&](Cond& cond, Value& x, Value& y) {
+    if (!(cond == Cond::EQ || cond == Cond::NE) || !x.isTemp() || !isConst(y, 0)) return;
+    const int32_t d = setcond_def[x.temp];
+    if (d < 0) return;
+    const Op& def = b.ops[size_t(d)];
+    cond = cond == Cond::NE ? def.cond : invertCond(def.cond);
+    x = def.args[1];
+    y = def.args[2];
+  };
   bool unreachable = false;
 
   for (size_t i = 0; i < b.ops.size(); i++) {
@@ -96,11 +118,14 @@ void constantFoldPass(Block& b) {
     // Canonical operand order: constant second.
     if ((flags & OPF_COMMUTATIVE) && op.args[1].isConst() && !op.args[2].isConst())
       std::swap(op.args[1], op.args[2]);
+    if (op.opc == Opcode::setcond || op.opc == Opcode::movcond) throughSetcond(op.cond, op.args[1], op.args[2]);
     if ((op.opc == Opcode::setcond || op.opc == Opcode::movcond) && op.args[1].isConst() && !op.args[2].isConst()) {
       std::swap(op.args[1], op.args[2]);
       op.cond = swapCond(op.cond);
     }
     if (op.opc == Opcode::brcond) {
+      throughSetcond(op.cond, op.args[0], op.args[1]);
+      op.type = op.args[0].type;
       if (op.args[0].isConst() && op.args[1].isConst()) {
         if (evalCond(op.cond, op.args[0].type, op.args[0].imm, op.args[1].imm)) {
           op.opc = Opcode::br;
@@ -134,6 +159,9 @@ void constantFoldPass(Block& b) {
     if (all_const && op.opc != Opcode::mov && evalPureOp(op, in, r)) makeMov(op, Value::c(op.type, r));
     else if (!all_const) simplify(op);
 
+    if (op.opc == Opcode::setcond && single[op.args[0].temp] &&
+        (!op.args[1].isTemp() || single[op.args[1].temp]) && (!op.args[2].isTemp() || single[op.args[2].temp]))
+      setcond_def[op.args[0].temp] = int32_t(i);
     if (op.opc == Opcode::mov && single[op.args[0].temp]) {
       const Value& src = op.args[1];
       if (src.isConst() || single[src.temp]) known[op.args[0].temp] = src;

@@ -409,12 +409,15 @@ void Codegen::emitOp(const tcg::Op& op, uint32_t index) {
       tb_->jmp_reset_offset[slot] = uint32_t(a_.size());
       tb_->jmp_target_pc[slot] = op.aux64;
       setPcImm(op.aux64);
-      // Not chained (yet, or never: another page): try the jump cache before
-      // going back to the loop, which chains when it may.
-      Label miss = a_.newLabel();
-      a_.mov(ti_.pc_is_64bit ? W::q : W::d, Reg::rax, int64_t(op.aux64));
-      probeJumpCache(miss);
-      a_.bind(miss);
+      // A jump the loop may chain goes back to it once, to be chained. One
+      // it never may (into another, mapped page) probes the jump cache
+      // instead of paying the loop every time.
+      if (!engine_.mayChain(tb_->pc, op.aux64, tb_->flags)) {
+        Label miss = a_.newLabel();
+        a_.mov(ti_.pc_is_64bit ? W::q : W::d, Reg::rax, int64_t(op.aux64));
+        probeJumpCache(miss);
+        a_.bind(miss);
+      }
       exitToLoop(tcg::encodeExit(tb_, slot));
       break;
     }
@@ -575,9 +578,12 @@ void Codegen::emitUnary(const tcg::Op& op) {
     case Opcode::zext16: a_.movzx16(W::d, dr, src(x, Reg::rcx)); break;
     case Opcode::sext32: a_.movsxd(dr, src(x, Reg::rcx)); break;
     case Opcode::zext32:
+      // An i32 in a register is already zero-extended.
+      movTo(W::d, dr, x);
+      break;
     case Opcode::trunc:
       // Always emit the 32-bit move, even within one register: it is what
-      // clears the upper half (i32 values live zero-extended in registers).
+      // clears the upper half of the i64 (i32 values live zero-extended).
       if (x.isTemp() && loc(x).kind == Location::InReg) a_.mov(W::d, dr, loc(x).reg);
       else movTo(W::d, dr, x);
       break;

@@ -372,10 +372,7 @@ class Malta : public Machine {
     cpu_->updateHflags();
 
     board_->setCpuIrq([this](int n, bool level) { cpu_->setHwIrq(n, level); });
-    board_->setResetRequest([this] {
-      reset_requested_ = true;
-      cpu_->requestStop(tcg::StopReason::Reset);
-    });
+    board_->setResetRequest([this] { cpu_->requestStop(tcg::StopReason::Reset); });
     cpu_->setEventPump([this] { board_->pumpEvents(); });
     cpu_->engine().setBackend(opts.tier == "interp" ? tcg::BackendKind::Interpreter : tcg::BackendKind::X86_64);
     std::lock_guard<std::mutex> lock(mu_);
@@ -426,7 +423,6 @@ class Malta : public Machine {
   MipsCpu* live_cpu_ = nullptr;
   std::atomic<bool> quit_{false};
   std::atomic<int> quit_code_{0};
-  std::atomic<bool> reset_requested_{false};
   bool no_reboot_ = false, no_shutdown_ = false;
   std::function<void(const std::string&)> warn_;
 };
