@@ -27,6 +27,11 @@ constexpr size_t kMaxBlocks = 1u << 18;
 ExecEngine::ExecEngine(Cpu& cpu) : cpu_(cpu), scratch_(std::make_unique<Block>()) {
   timers_ = std::make_unique<TimerQueue>(cpu);
   cpu.common().jmp_cache = jump_cache_.data();   // probed inline by generated code
+#ifndef NDEBUG
+  verify_ir_ = true;
+#endif
+  // Tests verify every block's IR in every build type.
+  if (const char* v = std::getenv("MIMIC_VERIFY_IR"); v && *v && *v != '0') verify_ir_ = true;
   setBackend(BackendKind::X86_64);
 }
 
@@ -183,12 +188,12 @@ TranslationBlock* ExecEngine::translate(uint64_t pc, uint32_t flags, uint64_t ph
   if (log::enabled(log::kOpRaw)) log::write("OP before optimization:\n" + formatBlock(b));
   optimize(b);
   if (log::enabled(log::kOp)) log::write("OP:\n" + formatBlock(b));
-#ifndef NDEBUG
-  if (std::string e = verifyBlock(b); !e.empty()) {
-    log::write(fmt::format("mimic: internal error: invalid IR at {:#x}: {}\n{}", pc, e, formatBlock(b)));
-    std::abort();
+  if (verify_ir_) {
+    if (std::string e = verifyBlock(b); !e.empty()) {
+      log::write(fmt::format("mimic: internal error: invalid IR at {:#x}: {}\n{}", pc, e, formatBlock(b)));
+      std::abort();
+    }
   }
-#endif
 
   auto owned = std::make_unique<TranslationBlock>();
   TranslationBlock* tb = owned.get();

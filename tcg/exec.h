@@ -91,6 +91,7 @@ class ExecEngine {
   std::vector<std::unique_ptr<TranslationBlock>> retired_;      // invalidated, code may still run
   std::unique_ptr<Block> scratch_;
   bool translating_ = false;
+  bool verify_ir_ = false;   // run verifyBlock on every translation
   uint64_t translate_page2_ = ~0ull;
   ExecStats stats_;
 };

@@ -250,6 +250,38 @@ void guestStatePass(Block& b) {
   compact(b, dead);
 }
 
+void unreachableCodePass(Block& b) {
+  // Repeat: removing code can remove the last branch to a label.
+  for (bool changed = true; changed;) {
+    changed = false;
+    std::vector<uint32_t> refs(b.num_labels, 0);
+    for (const Op& op : b.ops)
+      if (op.opc == Opcode::br || op.opc == Opcode::brcond) refs[op.aux]++;
+    std::vector<uint8_t> dead(b.ops.size(), 0);
+    bool unreachable = false;
+    for (size_t i = 0; i < b.ops.size(); i++) {
+      const Op& op = b.ops[i];
+      if (op.opc == Opcode::label) {
+        if (refs[op.aux] == 0) {
+          dead[i] = 1;   // nothing jumps here: falls through or is unreachable
+          changed = true;
+          continue;
+        }
+        unreachable = false;
+      }
+      if (unreachable) {
+        dead[i] = 1;
+        changed = true;
+        continue;
+      }
+      if (op.opc == Opcode::br || (op.def().flags & OPF_EXIT) ||
+          (op.opc == Opcode::call && (op.helper()->flags & HF_NORETURN)))
+        unreachable = true;
+    }
+    if (changed) compact(b, dead);
+  }
+}
+
 void deadCodePass(Block& b) {
   const size_t nt = b.temps.size();
   std::vector<uint8_t> live(nt, 0);
@@ -295,6 +327,7 @@ void deadCodePass(Block& b) {
 void optimize(Block& b) {
   guestStatePass(b);
   constantFoldPass(b);
+  unreachableCodePass(b);
   deadCodePass(b);
 }
 

@@ -17,6 +17,10 @@ void constantFoldPass(Block& b);
 // a possible exception, a label or an exit).
 void guestStatePass(Block& b);
 
+// Removes labels no branch targets and code no path reaches (after an
+// exit, an unconditional branch or a helper that never returns).
+void unreachableCodePass(Block& b);
+
 // Removes pure ops whose results are never used.
 void deadCodePass(Block& b);
 

@@ -39,9 +39,11 @@ void takeException(MipsCpu& cpu, uint32_t excode, uint32_t pc, bool bd, bool ref
   const uint32_t old_pc = s.pc;
   s.pc = base + offset;
   cpu.updateHflags();
-  if (log::enabled(log::kInt))
+  if (log::enabled(log::kInt)) {
     log::logf(log::kInt, "mips: exception {} ({}) at pc={:#x}{} -> {:#x} (was at {:#x}) badvaddr={:#x}\n", excode,
               excName(excode), pc, bd ? " [delay slot]" : "", s.pc, old_pc, s.cp0_badvaddr);
+    if (excode != EXC_INT) log::write(cpu.dumpState());
+  }
 }
 
 void raiseException(MipsState* env, uint32_t excode) {

@@ -111,6 +111,7 @@ void translateBlock(MipsCpu& cpu, tcg::Block& blk, uint32_t pc0, uint32_t flags)
     c.in_delay_slot = false;
     c.branch = BranchKind::None;
     c.skip_next = false;
+    c.end_after = false;
     translateOne(c, word);
     blk.num_insns++;
     blk.guest_size = pc + 4 - pc0;
@@ -135,6 +136,7 @@ void translateBlock(MipsCpu& cpu, tcg::Block& blk, uint32_t pc0, uint32_t flags)
       c.in_delay_slot = true;
       c.branch_pc = branch_pc;
       c.branch = BranchKind::None;
+      c.end_after = false;
       const Mnemonic sm = decode(slot_word);
       if (sm != Mnemonic::Invalid && isControlTransfer(sm)) c.reserved();   // as QEMU: RI for a branch in a delay slot
       else translateOne(c, slot_word);
@@ -149,38 +151,43 @@ void translateBlock(MipsCpu& cpu, tcg::Block& blk, uint32_t pc0, uint32_t flags)
         }
         break;
       }
+      // After a mode change in the slot (di, mtc0 ...) every exit goes
+      // through the loop, which looks the next block up under the new mode.
+      const bool via_loop = c.end_after;
+      auto exitTo = [&](unsigned slot, uint32_t pc_to) {
+        if (via_loop) b.exitTb(Builder::i32(pc_to));
+        else b.gotoTb(slot, pc_to);
+      };
       switch (kind) {
         case BranchKind::Jump:
-          b.gotoTb(0, target);
+          exitTo(0, target);
           break;
         case BranchKind::Cond: {
           tcg::Label not_taken = b.newLabel();
           b.brcond(Cond::EQ, cond, Builder::i32(0), not_taken);
-          b.gotoTb(0, target);
+          exitTo(0, target);
           b.label(not_taken);
-          b.gotoTb(1, branch_pc + 8);
+          exitTo(1, branch_pc + 8);
           break;
         }
         case BranchKind::Likely:
-          b.gotoTb(0, target);
+          exitTo(0, target);
           b.label(skip);
-          b.gotoTb(1, branch_pc + 8);
+          exitTo(1, branch_pc + 8);
           break;
         case BranchKind::Indirect:
-          b.gotoPtr(target_reg);
+          if (via_loop) b.exitTb(target_reg);
+          else b.gotoPtr(target_reg);
           break;
         case BranchKind::None:
           break;
       }
       break;
     }
-    if (c.stop) {
-      // An instruction that changes the CPU mode or leaves via a helper
-      // ends the block: continue at the next instruction through the loop
-      // (a no-op if the helper raised).
-      if (!(blk.ops.back().opc == tcg::Opcode::call && (blk.ops.back().helper()->flags & tcg::HF_NORETURN)) &&
-          !(blk.ops.back().def().flags & tcg::OPF_EXIT))
-        b.exitTb(Builder::i32(pc + 4));
+    if (c.stop) break;
+    if (c.end_after) {
+      // A mode change: continue at the next instruction through the loop.
+      b.exitTb(Builder::i32(pc + 4));
       break;
     }
     pc += 4;

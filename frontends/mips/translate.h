@@ -38,9 +38,13 @@ struct Ctx {
   Value target_reg;           // Indirect
   tcg::Label likely_skip{0};  // Likely: where the not-taken path goes
 
-  // Set by instructions after which the block must end (exceptions, mode
-  // changes, eret): the translator stops after this instruction.
+  // The block has ended here: an unconditional exception, or an
+  // instruction that emitted its own exit (eret, wait).
   bool stop = false;
+  // The block must end after this instruction and go back to the loop (a
+  // mode change: Status, EntryHi, ei/di, TLB writes), also when it sits in
+  // a delay slot.
+  bool end_after = false;
   // Set by a never-taken likely branch: the next instruction is skipped.
   bool skip_next = false;
 
@@ -66,7 +70,7 @@ struct Ctx {
   void raiseCpu(unsigned coprocessor);   // Coprocessor Unusable with Cause.CE
   void reserved() { raise(EXC_RI); }
   // Branch back to the execution loop after this instruction (mode change).
-  void endBlockAfter() { stop = true; }
+  void endBlockAfter() { end_after = true; }
   bool fpuUsable();   // raises CpU(1) and returns false if CP1 is not usable
 };
 

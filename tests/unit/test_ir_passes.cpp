@@ -152,6 +152,29 @@ TEST(ConstantFold, BranchOnComparisonResultUsesTheComparison) {
   EXPECT_EQ(verifyBlock(b), "");
 }
 
+TEST(Unreachable, CodeAfterANoReturnHelperWithNoBranchToItsLabel) {
+  // A conditional trap whose condition folds to "always": the skip label
+  // loses its branch, so what follows it can never run (found by the IR
+  // verifier on difftest programs).
+  static const HelperInfo raise{"raise", nullptr, HF_NORETURN, false, Type::I32, 0, {}};
+  Block b;
+  Builder bl(b);
+  Value c = bl.setcond(Cond::EQ, bl.get(Type::I32, 0), Builder::i32(0));
+  Label skip = bl.newLabel();
+  bl.brcond(Cond::NE, Builder::i32(1), Builder::i32(1), skip);   // never taken
+  bl.call(raise, {});
+  bl.label(skip);
+  Label l = bl.newLabel();
+  bl.brcond(Cond::EQ, c, Builder::i32(0), l);
+  bl.gotoTb(0, 0x10);
+  bl.label(l);
+  bl.gotoTb(1, 0x20);
+  optimize(b);
+  EXPECT_EQ(verifyBlock(b), "") << formatBlock(b);
+  EXPECT_EQ(count(b, Opcode::goto_tb), 0u);
+  EXPECT_EQ(count(b, Opcode::call), 1u);
+}
+
 TEST(GuestState, ForwardsPutToGetAndDropsOverwrittenPut) {
   Block b;
   Builder bl(b);

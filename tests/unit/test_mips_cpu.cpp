@@ -2,6 +2,8 @@
 // backend, softmmu, exceptions), on the interpreter and the x86-64 backend.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include <random>
 
 #include "frontends/mips/cp0_bits.h"
@@ -18,6 +20,7 @@ struct Params {
 
 class MipsCpuTest : public ::testing::TestWithParam<Params> {
  protected:
+  static void SetUpTestSuite() { setenv("MIMIC_VERIFY_IR", "1", 1); }
   Machine m{GetParam().big_endian, GetParam().backend};
   std::vector<uint32_t> withStop(std::vector<uint32_t> p) {
     for (uint32_t w : Machine::stopSeq()) p.push_back(w);
@@ -125,6 +128,29 @@ TEST_P(MipsCpuTest, SyscallSetsCauseAndEret) {
   EXPECT_EQ(m.stopCode(), 5u);
   EXPECT_EQ(m.st().gpr[8], 7u);
   EXPECT_EQ((m.st().cp0_cause & CA_EXC_MASK) >> CA_EXC_SHIFT, uint32_t(EXC_SYS));
+}
+
+// Regression: di/ei/mtc0 in a delay slot end the block after the branch
+// (the new mode must be seen), and the branch still goes where it should.
+// Linux does "beqz v0, 1f; di". The block used to end without any exit.
+TEST_P(MipsCpuTest, ModeChangeInDelaySlot) {
+  const uint32_t di_t0 = 0x41686000u;   // di t0
+  const uint32_t ei_t1 = 0x41696020u;   // ei t1
+  m.run(withStop({
+      addiu(2, 0, 0),
+      beq(2, 0, 3),          // taken
+      di_t0,                 // slot: t0 = Status, IE cleared
+      addiu(3, 0, 99),       // skipped
+      bne(2, 0, 2),          // not taken
+      ei_t1,                 // slot
+      addiu(4, 0, 7),
+  }));
+  EXPECT_EQ(m.stopCode(), 5u);
+  EXPECT_EQ(m.st().gpr[3], 0u);
+  EXPECT_EQ(m.st().gpr[4], 7u);
+  EXPECT_EQ(m.st().gpr[8] & 1, 0u);
+  EXPECT_EQ(m.st().gpr[9] & 1, 0u) << "ei returns the Status di left";
+  EXPECT_EQ(m.st().cp0_status & 1, 1u);
 }
 
 // Without shadow register sets rdpgpr/wrpgpr are moves, and they see
