@@ -22,7 +22,8 @@ using tcg::Value;
 
 namespace {
 
-constexpr unsigned kMaxSlots = 1024;
+// At most one slot per temp; blocks stay well below this many temps.
+constexpr unsigned kMaxSlots = 4096;
 // Frame below the saved registers: spill slots, then 8 bytes per helper
 // argument staged during a call. Keeps rsp 16-byte aligned at calls.
 constexpr int32_t kArgStage = kMaxSlots * 8;

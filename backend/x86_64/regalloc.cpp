@@ -97,8 +97,10 @@ void allocateRegisters(const tcg::Block& b, Allocation& out, unsigned max_slots)
         if (usable && out.end[a] > out.end[victim]) victim = a;
       }
       if (victim != t) {
+        // The victim moves to the stack for its whole interval, which began
+        // before slots now free were released: it needs a never-used slot.
         r = out.loc[victim].reg;
-        out.loc[victim] = Location{Location::OnStack, Reg::rax, newSlot()};
+        out.loc[victim] = Location{Location::OnStack, Reg::rax, uint16_t(out.slots_used++)};
         stacked.push_back(victim);
         std::erase(active, victim);
         got = true;
