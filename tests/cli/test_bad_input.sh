@@ -52,9 +52,7 @@ head -c 40 "$tmp/le.elf" > "$tmp/truncated.elf"
 printf 'this is not an ELF file\n' > "$tmp/text.txt"
 : > "$tmp/empty"
 mkdir "$tmp/dir"
-chmod 000 "$tmp/text.txt" 2>/dev/null
 cp "$tmp/le.elf" "$tmp/unreadable.elf"; chmod 000 "$tmp/unreadable.elf"
-chmod 644 "$tmp/text.txt"
 
 passed=0
 failed=0
