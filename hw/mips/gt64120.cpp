@@ -216,8 +216,12 @@ uint32_t Gt64120::readWord(uint32_t index) {
       v = 0xc000ffee;
       break;
     case GT_PCI0_IACK:
-      log::logf(log::kUnimp, "gt64120: PCI interrupt acknowledge (GT_PCI0_IACK) not modelled: reads 0\n");
-      v = 0;
+      if (iack_) {
+        v = iack_();
+      } else {
+        log::logf(log::kUnimp, "gt64120: PCI interrupt acknowledge with no interrupt controller: reads 0\n");
+        v = 0;
+      }
       break;
     case GT_PCI0_CFGDATA:
       // No PCI configuration space yet: every device is absent.

@@ -23,6 +23,8 @@
 
 #include <cstdint>
 
+#include <functional>
+
 #include "hw/core/ioport.h"
 #include "hw/core/memory.h"
 
@@ -41,6 +43,10 @@ class Gt64120 : public MmioHandler {
   Gt64120(bool cpu_big_endian, IoSpace& io);
 
   void reset();
+
+  // The PCI interrupt acknowledge cycle (reading GT_PCI0_IACK): the board
+  // connects the interrupt controller, which returns the vector.
+  void setInterruptAcknowledge(std::function<uint32_t()> iack) { iack_ = std::move(iack); }
 
   // CPU bus accesses; `paddr` is the physical address (see above).
   uint64_t read(uint64_t paddr, unsigned size) override;
@@ -71,6 +77,7 @@ class Gt64120 : public MmioHandler {
   IoSpace& io_;
   uint32_t regs_[kRegsSize / 4] = {};
   Window isd_, pci0_io_, pci0_m0_, pci0_m1_;
+  std::function<uint32_t()> iack_;
 };
 
 }  // namespace mimic::hw::mips
