@@ -292,8 +292,14 @@ bool MaltaBoard::setupSerials(const MachineOptions& opts, std::function<void()> 
 }
 
 void MaltaBoard::mapDevices() {
-  com1_ = std::make_unique<Serial16550>("com1", chardevs_[0].get(), IrqLine());
-  com2_ = std::make_unique<Serial16550>("com2", chardevs_[1].get(), IrqLine());
+  // The PIIX4's cascaded 8259s: their INT is the CPU's IP2, and the ISA
+  // devices' lines go through them (COM1 on IRQ 4, COM2 on IRQ 3).
+  pic_ = std::make_unique<I8259Pair>(IrqLine(&cpuIrqThunk, this, kI8259Irq));
+  io_.add("pic-master", I8259Pair::kMasterBase, I8259Pair::kChipPorts, pic_->master());
+  io_.add("pic-slave", I8259Pair::kSlaveBase, I8259Pair::kChipPorts, pic_->slave());
+  io_.add("piix4-elcr", I8259Pair::kElcrBase, I8259Pair::kElcrPorts, pic_->elcr());
+  com1_ = std::make_unique<Serial16550>("com1", chardevs_[0].get(), pic_->irqLine(4));
+  com2_ = std::make_unique<Serial16550>("com2", chardevs_[1].get(), pic_->irqLine(3));
   cbus_ = std::make_unique<Serial16550>("cbus-uart", chardevs_[2].get(), IrqLine(&cpuIrqThunk, this, kCbusUartIrq),
                                         /*regshift=*/3);
   io_.add("com1", 0x3f8, 8, com1_.get());
@@ -310,6 +316,9 @@ void MaltaBoard::mapDevices() {
 
   // The GT-64120 answers for every other address below 512 MiB.
   gt_ = std::make_unique<Gt64120>(big_endian_, io_);
+  // Linux on Malta takes the vector from the GT-64120's PCI interrupt
+  // acknowledge cycle, which the 8259 pair answers.
+  gt_->setInterruptAcknowledge([this] { return uint32_t(pic_->acknowledge()); });
   std::vector<std::pair<uint64_t, uint64_t>> gaps;
   uint64_t at = 0;
   for (const Region& r : as_.regions()) {

@@ -30,6 +30,7 @@
 #include "hw/char/chardev.h"
 #include "hw/char/serial16550.h"
 #include "hw/core/ioport.h"
+#include "hw/intc/i8259.h"
 #include "hw/core/loader_elf.h"
 #include "hw/core/machine.h"
 #include "hw/core/memory.h"
@@ -57,6 +58,7 @@ class MaltaBoard {
   static constexpr uint64_t kInitrdAlign = 64 * 1024;
   static constexpr uint64_t kInitrdGap = 128 * 1024;  // room the kernel wants after the initrd
   static constexpr int kCbusUartIrq = 2;  // CPU hardware interrupt 2 = Cause.IP4
+  static constexpr int kI8259Irq = 0;     // the PIIX4's 8259 INT: CPU hardware interrupt 0 = Cause.IP2
 
   // Builds the board for `opts` (RAM, devices, boot code, kernel, initrd,
   // environment). On error returns nullptr and sets err to one line.
@@ -111,6 +113,7 @@ class MaltaBoard {
   AddressSpace as_;
   IoSpace io_;
   std::vector<std::unique_ptr<Chardev>> chardevs_;
+  std::unique_ptr<I8259Pair> pic_;   // before the devices that raise its lines
   std::unique_ptr<Serial16550> com1_, com2_, cbus_;
   std::unique_ptr<MaltaFpga> fpga_;
   std::unique_ptr<Gt64120> gt_;

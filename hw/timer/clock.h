@@ -1,0 +1,36 @@
+// A small clock interface for timer devices (RTC, PIT), so they can be
+// tested without a CPU: virtual time in nanoseconds and one-shot timers
+// whose callbacks run on the CPU thread. TimerQueueClock adapts the
+// engine's tcg::TimerQueue; tests drive a fake clock by hand.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+
+#include "tcg/timer.h"
+
+namespace mimic::hw {
+
+struct Clock {
+  virtual ~Clock() = default;
+  virtual int64_t nowNs() = 0;
+  // A new timer, not armed; the id is for arm()/disarm().
+  virtual int addTimer(std::function<void()> cb) = 0;
+  // (Re)arms timer `id` to fire once at `deadline_ns` (late if already past).
+  virtual void arm(int id, int64_t deadline_ns) = 0;
+  virtual void disarm(int id) = 0;
+};
+
+class TimerQueueClock : public Clock {
+ public:
+  explicit TimerQueueClock(tcg::TimerQueue& q) : q_(q) {}
+  int64_t nowNs() override { return q_.nowNs(); }
+  int addTimer(std::function<void()> cb) override { return q_.add(std::move(cb)); }
+  void arm(int id, int64_t deadline_ns) override { q_.arm(id, deadline_ns); }
+  void disarm(int id) override { q_.disarm(id); }
+
+ private:
+  tcg::TimerQueue& q_;
+};
+
+}  // namespace mimic::hw
