@@ -100,6 +100,13 @@ class Cpu {
   ExecEngine& engine();
 
  protected:
+  // Derived CPUs call this first in their destructor: the engine's timer
+  // thread calls kick(), which needs the derived object alive.
+  void shutdownEngine();
+
+ public:
+
+ protected:
   friend class ExecEngine;
   hw::AddressSpace& as_;
   std::atomic<int> stop_reason_{-1};

@@ -292,6 +292,8 @@ ExecEngine& Cpu::engine() {
 
 StopReason Cpu::run() { return engine().run(); }
 
+void Cpu::shutdownEngine() { engine_.reset(); }
+
 void Cpu::requestStop(StopReason reason) {
   stop_reason_ = int(reason);
   kick();

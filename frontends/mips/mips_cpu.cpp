@@ -50,7 +50,7 @@ MipsCpu::MipsCpu(const CpuModel& model, bool big_endian, hw::AddressSpace& as)
   reset();
 }
 
-MipsCpu::~MipsCpu() = default;
+MipsCpu::~MipsCpu() { shutdownEngine(); }
 
 const tcg::TargetInfo& MipsCpu::targetInfo() const {
   static const tcg::TargetInfo ti{uint32_t(offsetof(MipsState, common)), kOffPc, false};

@@ -291,6 +291,17 @@ bool MaltaBoard::setupSerials(const MachineOptions& opts, std::function<void()> 
   return true;
 }
 
+void MaltaBoard::attachTimers(tcg::TimerQueue& timers) {
+  clock_ = std::make_unique<TimerQueueClock>(timers);
+  // The PIT raises IRQ 0 at once (channel 0 starts in mode 3), so the 8259
+  // and the CPU's interrupt input must be connected first.
+  rtc_ = std::make_unique<Mc146818>(*clock_, pic_->irqLine(8));
+  pit_ = std::make_unique<I8254>(*clock_, pic_->irqLine(0));
+  io_.add("rtc", Mc146818::kPortBase, Mc146818::kPortCount, rtc_.get());
+  io_.add("pit", I8254::kPortBase, I8254::kPortCount, pit_.get());
+  io_.add("port61", I8254::kSpeakerPort, 1, &pit_->speakerPort());
+}
+
 void MaltaBoard::mapDevices() {
   // The PIIX4's cascaded 8259s: their INT is the CPU's IP2, and the ISA
   // devices' lines go through them (COM1 on IRQ 4, COM2 on IRQ 3).
@@ -381,6 +392,7 @@ class Malta : public Machine {
     cpu_->updateHflags();
 
     board_->setCpuIrq([this](int n, bool level) { cpu_->setHwIrq(n, level); });
+    board_->attachTimers(cpu_->engine().timers());
     board_->setResetRequest([this] { cpu_->requestStop(tcg::StopReason::Reset); });
     cpu_->setEventPump([this] { board_->pumpEvents(); });
     cpu_->engine().setBackend(opts.tier == "interp" ? tcg::BackendKind::Interpreter : tcg::BackendKind::X86_64);

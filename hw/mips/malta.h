@@ -31,6 +31,9 @@
 #include "hw/char/serial16550.h"
 #include "hw/core/ioport.h"
 #include "hw/intc/i8259.h"
+#include "hw/timer/clock.h"
+#include "hw/timer/i8254.h"
+#include "hw/timer/mc146818.h"
 #include "hw/core/loader_elf.h"
 #include "hw/core/machine.h"
 #include "hw/core/memory.h"
@@ -78,6 +81,10 @@ class MaltaBoard {
   // Wiring to the CPU: hardware interrupt inputs (n = 0..5 for IP2..IP7)
   // and the guest's reset request (FPGA SOFTRES).
   void setCpuIrq(std::function<void(int n, bool level)> f) { cpu_irq_ = std::move(f); }
+  // Devices that keep time (the PIIX4's RTC and PIT) run on the CPU's
+  // timer queue, which exists once the CPU does: the machine attaches it
+  // after setCpuIrq().
+  void attachTimers(tcg::TimerQueue& timers);
   void setResetRequest(std::function<void()> f) { reset_request_ = std::move(f); }
 
   // Starts the serial backends' input threads; `kick` wakes the CPU loop.
@@ -115,6 +122,9 @@ class MaltaBoard {
   std::vector<std::unique_ptr<Chardev>> chardevs_;
   std::unique_ptr<I8259Pair> pic_;   // before the devices that raise its lines
   std::unique_ptr<Serial16550> com1_, com2_, cbus_;
+  std::unique_ptr<TimerQueueClock> clock_;
+  std::unique_ptr<Mc146818> rtc_;
+  std::unique_ptr<I8254> pit_;
   std::unique_ptr<MaltaFpga> fpga_;
   std::unique_ptr<Gt64120> gt_;
   std::vector<std::unique_ptr<MmioHandler>> adapters_;
