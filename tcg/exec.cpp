@@ -35,7 +35,17 @@ ExecEngine::ExecEngine(Cpu& cpu) : cpu_(cpu), scratch_(std::make_unique<Block>()
   setBackend(BackendKind::X86_64);
 }
 
-ExecEngine::~ExecEngine() = default;
+ExecEngine::~ExecEngine() {
+  // MIMIC_STATS=1: a line of engine counters on exit (for performance work).
+  if (const char* v = std::getenv("MIMIC_STATS"); v && *v && *v != '0')
+    std::fprintf(stderr,
+                 "mimic: stats: translated %llu blocks, %llu loop entries (%llu from goto_tb, %llu exceptions), "
+                 "%llu chains, %llu invalidated, %llu flushes\n",
+                 (unsigned long long)stats_.blocks_translated, (unsigned long long)stats_.blocks_executed,
+                 (unsigned long long)stats_.goto_tb_exits, (unsigned long long)stats_.exceptions,
+                 (unsigned long long)stats_.chains, (unsigned long long)stats_.invalidations,
+                 (unsigned long long)stats_.flushes);
+}
 
 void ExecEngine::setBackend(BackendKind k, size_t code_buffer_size) {
 #ifndef MIMIC_HAVE_X86_BACKEND
@@ -60,6 +70,7 @@ StopReason ExecEngine::run() {
     // A guest exception unwound generated code or the translator; the
     // frontend has already moved the CPU to the exception vector.
     translating_ = false;
+    stats_.exceptions++;
   }
   ExitInfo last{nullptr, 0};
   uint64_t flush_gen = stats_.flushes;
@@ -94,6 +105,7 @@ StopReason ExecEngine::run() {
     if (log::enabled(log::kExec)) log::logf(log::kExec, "Trace {:p} [{:08x}] {:#x}\n", (void*)tb, tb->phys_pc, tb->pc);
     stats_.blocks_executed++;
     last = decodeExit(backend_->execute(cpu_.env(), tb));
+    if (last.tb) stats_.goto_tb_exits++;
   }
 }
 
@@ -267,6 +279,15 @@ void ExecEngine::invalidatePhysPage(uint64_t ppage) {
 }
 
 void ExecEngine::flushJumpCache() { jump_cache_.fill(nullptr); }
+
+void ExecEngine::flushJumpCachePage(uint64_t vaddr) {
+  const size_t first = jcIndex(vaddr & kPageMask);
+  std::fill(jump_cache_.begin() + first, jump_cache_.begin() + first + 64, nullptr);
+  // A block starting on the previous page may run into this one.
+  const size_t prev = jcIndex((vaddr & kPageMask) - kPageSize);
+  for (size_t i = prev; i < prev + 64; i++)
+    if (jump_cache_[i] && jump_cache_[i]->phys_page2 != ~0ull) jump_cache_[i] = nullptr;
+}
 
 void ExecEngine::flushAll() {
   blocks_.clear();

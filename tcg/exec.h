@@ -25,6 +25,8 @@ struct ExecStats {
   uint64_t chains = 0;
   uint64_t invalidations = 0;
   uint64_t flushes = 0;
+  uint64_t goto_tb_exits = 0;   // returned to the loop through an unchained goto_tb
+  uint64_t exceptions = 0;      // guest exceptions that unwound to the loop
 };
 
 class ExecEngine {
@@ -52,6 +54,7 @@ class ExecEngine {
   // The virtual-PC jump cache holds lookups made under the current MMU
   // mapping: frontends clear it when mappings change.
   void flushJumpCache();
+  void flushJumpCachePage(uint64_t vaddr);
 
   TranslationBlock* lookupForGotoPtr(uint64_t pc, uint32_t flags);
   // Whether a block at `from` may be chained directly to one at `to`.
@@ -69,8 +72,10 @@ class ExecEngine {
 
  public:
   // The jump cache hash; backends that probe the cache inline must match it.
+  // A page's entries are one run of 64 (page bits high, offset bits low),
+  // so a TLB change can drop just the pages it affects.
   static constexpr size_t kJumpCacheSize = 4096;
-  static size_t jcIndex(uint64_t pc) { return (pc >> 2 ^ pc >> 14) & (kJumpCacheSize - 1); }
+  static size_t jcIndex(uint64_t pc) { return ((pc >> 6) & 0xfc0) | ((pc >> 2) & 0x3f); }
 
  private:
 

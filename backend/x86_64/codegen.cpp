@@ -251,12 +251,14 @@ void Codegen::probeJumpCache(Label miss) {
     a_.jmp(miss);
     return;
   }
+  static_assert(tcg::ExecEngine::kJumpCacheSize == 4096, "the hash below is ExecEngine::jcIndex");
   a_.mov(W::q, Reg::rcx, Reg::rax);
-  a_.shr(W::q, Reg::rcx, 2);
+  a_.shr(W::q, Reg::rcx, 6);
+  a_.and_(W::d, Reg::rcx, 0xfc0);
   a_.mov(W::q, Reg::rdx, Reg::rax);
-  a_.shr(W::q, Reg::rdx, 14);
-  a_.xor_(W::q, Reg::rcx, Reg::rdx);
-  a_.and_(W::d, Reg::rcx, int32_t(tcg::ExecEngine::kJumpCacheSize - 1));
+  a_.shr(W::q, Reg::rdx, 2);
+  a_.and_(W::d, Reg::rdx, 0x3f);
+  a_.or_(W::d, Reg::rcx, Reg::rdx);
   a_.mov(W::q, Reg::rdx, commonMem(offsetof(tcg::CpuCommon, jmp_cache)));
   a_.mov(W::q, Reg::rdx, Mem::idx(Reg::rdx, Reg::rcx, 8, 0));
   a_.test(W::q, Reg::rdx, Reg::rdx);

@@ -81,11 +81,16 @@ void Mmu::flushEntry(const JtlbEntry& e) {
   const uint32_t span = (e.pagemask | 0x1fffu) + 1;   // both halves
   if (span > 64 * 1024) {
     tcg::tlbFlushAll(&c);
+    cpu_.engine().flushJumpCache();
   } else {
+    // Only these pages' translations and jump-cache entries change (a full
+    // jump-cache flush on every refill made Linux user space crawl).
     const uint32_t base = e.vpn2 & ~(e.pagemask | 0x1fffu);
-    for (uint32_t off = 0; off < span; off += tcg::kPageSize) tcg::tlbFlushPage(&c, base + off);
+    for (uint32_t off = 0; off < span; off += tcg::kPageSize) {
+      tcg::tlbFlushPage(&c, base + off);
+      cpu_.engine().flushJumpCachePage(base + off);
+    }
   }
-  cpu_.engine().flushJumpCache();
 }
 
 void Mmu::write(unsigned index) {

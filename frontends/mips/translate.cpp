@@ -67,6 +67,7 @@ void translateBlock(MipsCpu& cpu, tcg::Block& blk, uint32_t pc0, uint32_t flags)
   c.flags = flags;
   c.big_endian = (flags & HF_BE) != 0;
   c.mmu_idx = uint8_t(cpu.mmuIndex(flags));
+  c.fixed_mapping = cpu.fixedMapping(pc0, flags);
   tcg::ExecEngine& eng = cpu.engine();
   const bool log_in = log::enabled(log::kInAsm);
   if (log_in) log::logf(log::kInAsm, "IN: pc={:#x}\n", pc0);

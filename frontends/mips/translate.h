@@ -30,6 +30,7 @@ struct Ctx {
   bool big_endian = false;
   uint8_t mmu_idx = 0;
   bool in_delay_slot = false;
+  bool fixed_mapping = false;  // the block runs from kseg0/kseg1
   uint32_t branch_pc = 0;     // the branch owning the current delay slot
 
   BranchKind branch = BranchKind::None;

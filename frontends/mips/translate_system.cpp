@@ -15,12 +15,6 @@ bool cp0Usable(Ctx& c) {
   return false;
 }
 
-// Calls a helper that changes CPU mode or mappings, then leaves the block
-// at the next instruction so the new mode is seen.
-void callAndEnd(Ctx& c, const tcg::HelperInfo& h) {
-  c.b.call(h, {}, c.pcInfo());
-  c.endBlockAfter();
-}
 }  // namespace
 
 const tcg::HelperInfo& helpers_raise() { return helpers::raise; }
@@ -39,8 +33,16 @@ void trans_MFC0(Ctx& c, Insn i) {
 
 void trans_MTC0(Ctx& c, Insn i) {
   if (!cp0Usable(c)) return;
-  c.b.call(helpers::mtc0, {imm32(i.rd() << 3 | i.sel()), c.gpr(i.rt())}, c.pcInfo());
-  c.endBlockAfter();   // Status, EntryHi, Compare ... may change mode, mappings or interrupts
+  const unsigned regsel = i.rd() << 3 | i.sel();
+  c.b.call(helpers::mtc0, {imm32(regsel), c.gpr(i.rt())}, c.pcInfo());
+  // Only registers that change the translation mode or interrupt delivery
+  // end the block (Status, Cause's software interrupts, IntCtl/SRSCtl,
+  // EntryHi's ASID for code in mapped segments). TLB refill handlers write
+  // EntryLo/Context/PageMask in a row and should stay one block.
+  const bool mode_change = regsel == (12u << 3) || regsel == (12u << 3 | 1) || regsel == (12u << 3 | 2) ||
+                           regsel == (13u << 3) || regsel == (16u << 3) || regsel == (23u << 3) ||
+                           (regsel == (10u << 3) && !c.fixed_mapping);
+  if (mode_change) c.endBlockAfter();
 }
 
 void trans_DI(Ctx& c, Insn i) {
@@ -88,18 +90,23 @@ void trans_WAIT(Ctx& c, Insn) {
   c.stop = true;
 }
 
+// A TLB write can remap the code being run only when it runs from a mapped
+// segment; from kseg0/kseg1 (refill handlers) the block goes on.
+void tlbWrite(Ctx& c, const tcg::HelperInfo& h) {
+  if (!cp0Usable(c)) return;
+  c.b.call(h, {}, c.pcInfo());
+  if (!c.fixed_mapping) c.endBlockAfter();
+}
+void trans_TLBWI(Ctx& c, Insn) { tlbWrite(c, helpers::tlbwi); }
+void trans_TLBWR(Ctx& c, Insn) { tlbWrite(c, helpers::tlbwr); }
 void trans_TLBP(Ctx& c, Insn) {
-  if (cp0Usable(c)) callAndEnd(c, helpers::tlbp);
+  if (cp0Usable(c)) c.b.call(helpers::tlbp, {}, c.pcInfo());
 }
 void trans_TLBR(Ctx& c, Insn) {
-  if (cp0Usable(c)) callAndEnd(c, helpers::tlbr);
+  // tlbr may load a new ASID into EntryHi.
+  if (cp0Usable(c)) tlbWrite(c, helpers::tlbr);
 }
-void trans_TLBWI(Ctx& c, Insn) {
-  if (cp0Usable(c)) callAndEnd(c, helpers::tlbwi);
-}
-void trans_TLBWR(Ctx& c, Insn) {
-  if (cp0Usable(c)) callAndEnd(c, helpers::tlbwr);
-}
+
 
 void trans_RDHWR(Ctx& c, Insn i) {
   c.setGpr(i.rt(), c.b.call(helpers::rdhwr, {imm32(i.rd())}, c.pcInfo()));
