@@ -19,9 +19,11 @@
 namespace mimic::tcg {
 
 namespace {
-// Beyond this many live blocks the interpreter backend (which keeps each
-// block's IR) flushes, so memory stays bounded.
-constexpr size_t kMaxBlocks = 1u << 18;
+// Beyond this many live blocks the engine flushes, so memory stays bounded:
+// the interpreter keeps each block's IR; the JIT is bounded by its code
+// buffer too, and a Linux boot translates several hundred thousand blocks.
+constexpr size_t kMaxBlocksInterp = 1u << 18;
+constexpr size_t kMaxBlocksJit = 1u << 21;
 }  // namespace
 
 ExecEngine::ExecEngine(Cpu& cpu) : cpu_(cpu), scratch_(std::make_unique<Block>()) {
@@ -188,7 +190,7 @@ bool ExecEngine::fetch32(uint64_t vaddr, int mmu_idx, bool big_endian, bool firs
 }
 
 TranslationBlock* ExecEngine::translate(uint64_t pc, uint32_t flags, uint64_t phys_pc) {
-  if (all_blocks_.size() >= kMaxBlocks) flushAll();
+  if (all_blocks_.size() >= (backend_kind_ == BackendKind::Interpreter ? kMaxBlocksInterp : kMaxBlocksJit)) flushAll();
   Block& b = *scratch_;
   b.clear();
   b.guest_pc = pc;

@@ -15,7 +15,7 @@ class ExecEngine;
 
 namespace mimic::x64 {
 
-constexpr size_t kDefaultCodeBufferSize = 64u << 20;
+constexpr size_t kDefaultCodeBufferSize = 512u << 20;   // reserved lazily; Linux boots fill 64 MiB several times
 
 // `code_buffer_size` bounds the host code kept at once; when it is full the
 // engine flushes every translation and starts over.

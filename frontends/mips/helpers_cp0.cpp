@@ -160,7 +160,12 @@ void helperEret(MipsState* env) {
   }
   env->lladdr_v = 1;   // as QEMU: no ll link survives an eret
   env->llbit = 0;
-  cpuOf(env).updateHflags();
+  MipsCpu& cpu = cpuOf(env);
+  cpu.updateHflags();
+  // Generated code goes on to the next block without passing the loop: a
+  // pending interrupt that eret just unmasked must stop it there.
+  const uint32_t s = env->cp0_status;
+  if ((s & ST_IE) && !(s & (ST_EXL | ST_ERL)) && cpu.interruptPending()) cpu.kick();
 }
 
 void helperDeret(MipsState* env) {

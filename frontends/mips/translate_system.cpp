@@ -72,7 +72,8 @@ void trans_ERET(Ctx& c, Insn) {
   if (!cp0Usable(c)) return;
   if (c.in_delay_slot) return c.reserved();
   c.b.call(helpers::eret, {}, c.pcInfo());
-  c.b.exitTb(c.b.get(Type::I32, kOffPc));
+  // Through the block lookup under the new mode (it checks exit_request).
+  c.b.gotoPtr(c.b.get(Type::I32, kOffPc));
   c.stop = true;
 }
 
