@@ -42,11 +42,12 @@ ExecEngine::~ExecEngine() {
   if (const char* v = std::getenv("MIMIC_STATS"); v && *v && *v != '0')
     std::fprintf(stderr,
                  "mimic: stats: translated %llu blocks, %llu loop entries (%llu from goto_tb, %llu exceptions), "
-                 "%llu chains, %llu invalidated, %llu flushes\n",
+                 "%llu chains, %llu invalidated, %llu flushes; %.3f s translating (%.1f us a block)\n",
                  (unsigned long long)stats_.blocks_translated, (unsigned long long)stats_.blocks_executed,
                  (unsigned long long)stats_.goto_tb_exits, (unsigned long long)stats_.exceptions,
                  (unsigned long long)stats_.chains, (unsigned long long)stats_.invalidations,
-                 (unsigned long long)stats_.flushes);
+                 (unsigned long long)stats_.flushes, double(stats_.translate_ns) * 1e-9,
+                 stats_.blocks_translated ? double(stats_.translate_ns) * 1e-3 / double(stats_.blocks_translated) : 0.0);
 }
 
 void ExecEngine::setBackend(BackendKind k, size_t code_buffer_size) {
@@ -147,7 +148,12 @@ TranslationBlock* ExecEngine::findOrTranslate(uint64_t pc, uint32_t flags) {
   } else {
     tb = nullptr;
   }
-  if (!tb) tb = translate(pc, flags, phys_pc);
+  if (!tb) {
+    const auto t0 = std::chrono::steady_clock::now();
+    tb = translate(pc, flags, phys_pc);
+    stats_.translate_ns += uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                        std::chrono::steady_clock::now() - t0).count());
+  }
   jump_cache_[jcIndex(pc)] = tb;
   return tb;
 }

@@ -27,6 +27,7 @@ struct ExecStats {
   uint64_t flushes = 0;
   uint64_t goto_tb_exits = 0;   // returned to the loop through an unchained goto_tb
   uint64_t exceptions = 0;      // guest exceptions that unwound to the loop
+  uint64_t translate_ns = 0;    // host time spent translating
 };
 
 class ExecEngine {

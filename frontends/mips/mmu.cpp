@@ -96,7 +96,11 @@ void Mmu::flushEntry(const JtlbEntry& e) {
 void Mmu::write(unsigned index) {
   MipsState& s = cpu_.state();
   JtlbEntry& e = tlb_[index % tlb_.size()];
-  flushEntry(e);   // the old mapping
+  // Only the old mapping can have left translations behind: the softmmu
+  // caches successful lookups only, every replaced entry is flushed here,
+  // and an ASID change flushes everything. An entry with neither half
+  // valid mapped nothing.
+  if ((e.flags[0] | e.flags[1]) & 2) flushEntry(e);
   e.pagemask = s.cp0_pagemask & kPageMaskBits;
   e.vpn2 = s.cp0_entryhi & kEntryHiVpn2Mask & ~e.pagemask;
   e.asid = s.cp0_entryhi & 0xff;
@@ -105,7 +109,6 @@ void Mmu::write(unsigned index) {
   e.pfn[1] = (s.cp0_entrylo1 >> 6) & 0x00ffffffu;
   e.flags[0] = s.cp0_entrylo0 & 0x3f;
   e.flags[1] = s.cp0_entrylo1 & 0x3f;
-  flushEntry(e);   // and any stale fills of the new one
 }
 
 void Mmu::tlbwi() { write(cpu_.state().cp0_index & 0x7fffffffu); }
