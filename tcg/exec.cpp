@@ -72,7 +72,6 @@ StopReason ExecEngine::run() {
   if (setjmp(env) != 0) {
     // A guest exception unwound generated code or the translator; the
     // frontend has already moved the CPU to the exception vector.
-    translating_ = false;
     stats_.exceptions++;
   }
   ExitInfo last{nullptr, 0};
@@ -201,9 +200,7 @@ TranslationBlock* ExecEngine::translate(uint64_t pc, uint32_t flags, uint64_t ph
   b.clear();
   b.guest_pc = pc;
   translate_page2_ = ~0ull;
-  translating_ = true;
   cpu_.translate(b, pc, flags);
-  translating_ = false;
 
   if (log::enabled(log::kOpRaw)) log::write("OP before optimization:\n" + formatBlock(b));
   optimize(b);
@@ -302,7 +299,6 @@ void ExecEngine::flushAll() {
   code_pages_.clear();
   jump_cache_.fill(nullptr);
   all_blocks_.clear();
-  retired_.clear();
   if (backend_) backend_->flushCode();
   // Pages no longer hold code: let stores take the fast path again.
   tlbFlushAll(&cpu_.common());

@@ -93,10 +93,10 @@ class ExecEngine {
   // (phys_pc, pc, flags) -> block
   std::unordered_map<std::tuple<uint64_t, uint64_t, uint32_t>, TranslationBlock*, KeyHash> blocks_;
   std::unordered_map<uint64_t, std::vector<TranslationBlock*>> code_pages_;
-  std::vector<std::unique_ptr<TranslationBlock>> all_blocks_;   // owned until a flush
-  std::vector<std::unique_ptr<TranslationBlock>> retired_;      // invalidated, code may still run
+  // Owned until a flush: invalidated blocks stay too, since their code may
+  // still be running when they are invalidated.
+  std::vector<std::unique_ptr<TranslationBlock>> all_blocks_;
   std::unique_ptr<Block> scratch_;
-  bool translating_ = false;
   bool verify_ir_ = false;   // run verifyBlock on every translation
   uint64_t translate_page2_ = ~0ull;
   ExecStats stats_;

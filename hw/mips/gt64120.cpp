@@ -252,33 +252,18 @@ void Gt64120::writeWord(uint32_t index, uint32_t val, unsigned size) {
       return;
     case GT_MULTI:
       return;  // read-only: a single GT-64120 on the CPU bus
-    case GT_PCI0IOLD:
+    // Writing a window's low decode also sets its remap register; only the
+    // PCI0 windows are decoded on this board.
+    case GT_PCI0IOLD: case GT_PCI0M0LD: case GT_PCI0M1LD:
+    case GT_PCI1IOLD: case GT_PCI1M0LD: case GT_PCI1M1LD: {
       r = val & 0x7fff;
-      regs_[idx(GT_PCI0IOREMAP)] = val & 0x7ff;
-      updatePciWindows();
+      const uint32_t remap = off == GT_PCI0IOLD ? GT_PCI0IOREMAP : off == GT_PCI0M0LD ? GT_PCI0M0REMAP
+                           : off == GT_PCI0M1LD ? GT_PCI0M1REMAP : off == GT_PCI1IOLD ? GT_PCI1IOREMAP
+                           : off == GT_PCI1M0LD ? GT_PCI1M0REMAP : GT_PCI1M1REMAP;
+      regs_[idx(remap)] = val & 0x7ff;
+      if (off == GT_PCI0IOLD || off == GT_PCI0M0LD || off == GT_PCI0M1LD) updatePciWindows();
       return;
-    case GT_PCI0M0LD:
-      r = val & 0x7fff;
-      regs_[idx(GT_PCI0M0REMAP)] = val & 0x7ff;
-      updatePciWindows();
-      return;
-    case GT_PCI0M1LD:
-      r = val & 0x7fff;
-      regs_[idx(GT_PCI0M1REMAP)] = val & 0x7ff;
-      updatePciWindows();
-      return;
-    case GT_PCI1IOLD:
-      r = val & 0x7fff;
-      regs_[idx(GT_PCI1IOREMAP)] = val & 0x7ff;
-      return;
-    case GT_PCI1M0LD:
-      r = val & 0x7fff;
-      regs_[idx(GT_PCI1M0REMAP)] = val & 0x7ff;
-      return;
-    case GT_PCI1M1LD:
-      r = val & 0x7fff;
-      regs_[idx(GT_PCI1M1REMAP)] = val & 0x7ff;
-      return;
+    }
     case GT_PCI0IOHD:
     case GT_PCI0M0HD:
     case GT_PCI0M1HD:

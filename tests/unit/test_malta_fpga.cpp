@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <string>
 
+#include "log_capture.h"
 #include "util/log.h"
 
 using mimic::hw::mips::MaltaFpga;
@@ -12,35 +13,7 @@ using mimic::hw::mips::SpdEeprom;
 
 namespace {
 
-class LogCapture {
- public:
-  explicit LogCapture(uint32_t mask) {
-    saved_mask_ = mimic::log::g_mask;
-    saved_file_ = mimic::log::g_file;
-    f_ = std::tmpfile();
-    mimic::log::g_file = f_;
-    mimic::log::g_mask = mask;
-  }
-  ~LogCapture() {
-    mimic::log::g_mask = saved_mask_;
-    mimic::log::g_file = saved_file_;
-    std::fclose(f_);
-  }
-  std::string text() {
-    std::fflush(f_);
-    std::rewind(f_);
-    std::string s;
-    char buf[256];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, f_)) > 0) s.append(buf, n);
-    return s;
-  }
-
- private:
-  std::FILE* f_;
-  uint32_t saved_mask_;
-  std::FILE* saved_file_;
-};
+using mimic::test::LogCapture;
 
 constexpr uint64_t kMiB = 1ull << 20;
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "log_capture.h"
 #include "util/log.h"
 
 using mimic::hw::AddressSpace;
@@ -35,36 +36,7 @@ class RecordingDevice : public MmioHandler {
   uint64_t next_read = 0;
 };
 
-// Captures guest_errors output in a temporary file.
-class LogCapture {
- public:
-  LogCapture() {
-    saved_mask_ = mimic::log::g_mask;
-    saved_file_ = mimic::log::g_file;
-    f_ = std::tmpfile();
-    mimic::log::g_file = f_;
-    mimic::log::g_mask = mimic::log::kGuestErrors;
-  }
-  ~LogCapture() {
-    mimic::log::g_mask = saved_mask_;
-    mimic::log::g_file = saved_file_;
-    std::fclose(f_);
-  }
-  std::string text() {
-    std::fflush(f_);
-    std::rewind(f_);
-    std::string s;
-    char buf[256];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, f_)) > 0) s.append(buf, n);
-    return s;
-  }
-
- private:
-  std::FILE* f_;
-  uint32_t saved_mask_;
-  std::FILE* saved_file_;
-};
+using mimic::test::LogCapture;
 
 TEST(AddressSpace, RegionsAreSortedAndFound) {
   AddressSpace as;
