@@ -10,7 +10,7 @@
 namespace mimic::hw {
 
 void IoSpace::add(std::string name, uint32_t base, uint32_t size, MmioHandler* h, unsigned max_access) {
-  if (!h || size == 0 || base >= kSize || size > kSize - base)
+  if (!h || size == 0 || base >= size_ || size > size_ - base)
     throw std::logic_error(fmt::format("bad I/O port range for '{}': {:#x}+{:#x}", name, base, size));
   if (max_access != 1 && max_access != 2 && max_access != 4)
     throw std::logic_error(fmt::format("bad I/O access size {} for '{}'", max_access, name));
@@ -22,6 +22,10 @@ void IoSpace::add(std::string name, uint32_t base, uint32_t size, MmioHandler* h
   auto pos = std::upper_bound(devices_.begin(), devices_.end(), base,
                               [](uint32_t b, const Device& d) { return b < d.base; });
   devices_.insert(pos, Device{std::move(name), base, size, h, max_access});
+}
+
+void IoSpace::remove(uint32_t base, MmioHandler* h) {
+  std::erase_if(devices_, [&](const Device& d) { return d.base == base && d.h == h; });
 }
 
 const IoSpace::Device* IoSpace::find(uint32_t port) const {
@@ -38,27 +42,27 @@ MmioHandler* IoSpace::deviceAt(uint32_t port) const {
 }
 
 uint8_t IoSpace::readByte(uint32_t port) {
-  if (port >= kSize) return 0;
+  if (port >= size_) return 0;
   const Device* d = find(port);
   if (!d) {
-    log::logf(log::kGuestErrors, "ioport: read from unassigned I/O port {:#06x}\n", port);
-    return 0xff;
+    log::logf(log::kGuestErrors, "{}: read from unassigned address {:#06x}\n", name_, port);
+    return unassigned_;
   }
   return static_cast<uint8_t>(d->h->read(port - d->base, 1));
 }
 
 void IoSpace::writeByte(uint32_t port, uint8_t value) {
-  if (port >= kSize) return;
+  if (port >= size_) return;
   const Device* d = find(port);
   if (!d) {
-    log::logf(log::kGuestErrors, "ioport: write of {:#04x} to unassigned I/O port {:#06x}\n", value, port);
+    log::logf(log::kGuestErrors, "{}: write of {:#04x} to unassigned address {:#06x}\n", name_, value, port);
     return;
   }
   d->h->write(port - d->base, value, 1);
 }
 
 uint64_t IoSpace::read(uint32_t port, unsigned size) {
-  if (size > 1 && port < kSize) {
+  if (size > 1 && port < size_) {
     const Device* d = find(port);
     if (d && size <= d->max_access && port - d->base + size <= d->size) {
       uint64_t mask = size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
@@ -71,7 +75,7 @@ uint64_t IoSpace::read(uint32_t port, unsigned size) {
 }
 
 void IoSpace::write(uint32_t port, uint64_t value, unsigned size) {
-  if (size > 1 && port < kSize) {
+  if (size > 1 && port < size_) {
     const Device* d = find(port);
     if (d && size <= d->max_access && port - d->base + size <= d->size) {
       d->h->write(port - d->base, value, size);

@@ -118,7 +118,64 @@ bool plainReadable(uint32_t off) {
 
 }  // namespace
 
-Gt64120::Gt64120(bool cpu_big_endian, IoSpace& io) : cpu_big_endian_(cpu_big_endian), io_(io) { reset(); }
+// The GT-64120 as PCI device 0: a host bridge whose BARs show where the
+// CPU-side decoders put SDRAM, devices and the register block. The values
+// are the reset decodes (as QEMU reports them) and read-only here.
+class Gt64120HostFunction : public pci::PciDevice {
+ public:
+  Gt64120HostFunction()
+      : PciDevice("gt64120-pci", pci::PciIds{.vendor = 0x11ab, .device = 0x4620, .revision = 0x10,
+                                            .class_code = 0x060000, .interrupt_pin = 1}) {
+    set16(pci::kCfgCommand, 0);
+    set32(pci::kCfgBar0 + 0, 0x00000008);   // SCS[1:0]: SDRAM, prefetchable
+    set32(pci::kCfgBar0 + 4, 0x01000008);   // SCS[3:2]
+    set32(pci::kCfgBar0 + 8, 0x1c000000);   // CS[2:0]
+    set32(pci::kCfgBar0 + 12, 0x1f000000);  // CS3 and boot CS
+    set32(pci::kCfgBar0 + 16, 0x14000000);  // internal registers, memory
+    set32(pci::kCfgBar0 + 20, 0x14000001);  // internal registers, I/O
+  }
+};
+
+Gt64120::Gt64120(bool cpu_big_endian, IoSpace& io, IoSpace& pci_mem)
+    : cpu_big_endian_(cpu_big_endian), io_(io), pci_mem_(pci_mem),
+      host_fn_(std::make_unique<Gt64120HostFunction>()) {
+  reset();
+}
+
+Gt64120::~Gt64120() = default;
+
+pci::PciDevice& Gt64120::hostFunction() { return *host_fn_; }
+
+// MByteSwap (GT_PCI0_CMD bit 0) clear: configuration data of the other
+// devices crosses the bridge byte-swapped.
+bool Gt64120::configDataSwapped() const {
+  return !(regs_[idx(GT_PCI0_CMD)] & 1) && (regs_[idx(GT_PCI0_CFGADDR)] & 0x00fff800);
+}
+
+// A configuration cycle as GT_PCI0_CFGADDR describes it: enable bit 31, bus
+// 23:16, device/function 15:8, register 7:2. Only bus 0 exists; cycles for
+// other buses, or with the enable bit clear, end in a master abort.
+uint32_t Gt64120::configDataRead() {
+  uint32_t addr = regs_[idx(GT_PCI0_CFGADDR)];
+  uint32_t v = 0xffffffff;
+  bool answered = false;
+  if ((addr & 0x80000000) && ((addr >> 16) & 0xff) == 0 && bus_)
+    answered = bus_->configRead(int((addr >> 8) & 0xff), addr & 0xfc, 4, v);
+  if (!answered) {
+    v = 0xffffffff;
+    regs_[idx(GT_INTRCAUSE)] |= kMasterAbort0 | 1;
+  }
+  return configDataSwapped() ? bswap32(v) : v;
+}
+
+void Gt64120::configDataWrite(uint32_t v) {
+  uint32_t addr = regs_[idx(GT_PCI0_CFGADDR)];
+  if (configDataSwapped()) v = bswap32(v);
+  bool answered = false;
+  if ((addr & 0x80000000) && ((addr >> 16) & 0xff) == 0 && bus_)
+    answered = bus_->configWrite(int((addr >> 8) & 0xff), addr & 0xfc, v, 4);
+  if (!answered) regs_[idx(GT_INTRCAUSE)] |= kMasterAbort0 | 1;
+}
 
 bool Gt64120::swapped() const { return !(regs_[idx(GT_CPU)] & kCpuEndianness); }
 
@@ -224,10 +281,7 @@ uint32_t Gt64120::readWord(uint32_t index) {
       }
       break;
     case GT_PCI0_CFGDATA:
-      // No PCI configuration space yet: every device is absent.
-      log::logf(log::kUnimp, "gt64120: PCI configuration read (address {:#010x}) not modelled: no device\n",
-                regs_[idx(GT_PCI0_CFGADDR)]);
-      v = 0xffffffff;
+      v = configDataRead();
       break;
     default:
       v = regs_[index];
@@ -332,11 +386,10 @@ void Gt64120::writeWord(uint32_t index, uint32_t val, unsigned size) {
       unimp("PCI");
       return;
     case GT_PCI0_CFGADDR:
-      r = val;
+      r = val & 0x80fffffc;
       return;
     case GT_PCI0_CFGDATA:
-      log::logf(log::kUnimp, "gt64120: PCI configuration write (address {:#010x}, value {:#010x}) not modelled\n",
-                regs_[idx(GT_PCI0_CFGADDR)], val);
+      configDataWrite(val);
       return;
     case GT_INTRCAUSE:
       // Writing 0 clears a cause bit; bit 0 summarises the others.
@@ -419,8 +472,8 @@ uint64_t Gt64120::read(uint64_t paddr, unsigned size) {
   if (isd_.contains(paddr)) return readReg(static_cast<uint32_t>(paddr - isd_.start), size);
   if (pci0_io_.contains(paddr)) return ioRead(paddr - pci0_io_.start, size);
   if (pci0_m0_.contains(paddr) || pci0_m1_.contains(paddr)) {
-    log::logf(log::kGuestErrors, "gt64120: read at {:#x} in a PCI memory window: no PCI device, reads 0\n", paddr);
-    return 0;
+    uint64_t v = pci_mem_.read(static_cast<uint32_t>(paddr), size);
+    return cpu_big_endian_ ? bswapN(v, size) : v;
   }
   log::logf(log::kGuestErrors, "gt64120: read of size {} at unassigned address {:#x}: reads 0\n", size, paddr);
   return 0;
@@ -430,8 +483,7 @@ void Gt64120::write(uint64_t paddr, uint64_t value, unsigned size) {
   if (isd_.contains(paddr)) return writeReg(static_cast<uint32_t>(paddr - isd_.start), value, size);
   if (pci0_io_.contains(paddr)) return ioWrite(paddr - pci0_io_.start, value, size);
   if (pci0_m0_.contains(paddr) || pci0_m1_.contains(paddr)) {
-    log::logf(log::kGuestErrors, "gt64120: write at {:#x} in a PCI memory window: no PCI device, ignored\n",
-              paddr);
+    pci_mem_.write(static_cast<uint32_t>(paddr), cpu_big_endian_ ? bswapN(value, size) : value, size);
     return;
   }
   log::logf(log::kGuestErrors, "gt64120: write of size {} value {:#x} at unassigned address {:#x}: ignored\n",

@@ -16,17 +16,28 @@
 // CPU), as on the real board and in QEMU. Sub-word accesses reach the whole
 // 32-bit register the way QEMU's memory core delivers them.
 //
-// Not modelled yet (later work, together with the PIIX4): PCI configuration
-// space (GT_PCI0_CFGDATA reads as all ones: no device), PCI memory windows
-// (read as 0), interrupt acknowledge, DMA and timers (registers stored only).
+// PCI: configuration cycles through GT_PCI0_CFGADDR/CFGDATA reach the PCI
+// bus (the GT-64120 itself answers as device 0, a host bridge); a cycle no
+// device answers sets the master-abort bit in GT_INTRCAUSE (bit 18), which
+// FreeBSD and Linux test. Configuration data of devices other than the
+// GT-64120 is byte-swapped unless GT_PCI0_CMD's MByteSwap bit is set, so a
+// big-endian CPU (which leaves it clear) reads PCI registers in its own byte
+// order, as on the real board and in QEMU. The PCI0 memory windows map
+// CPU addresses 1:1 onto the PCI memory space (as QEMU; the remap registers
+// are kept but not applied).
+//
+// Not modelled: DMA engines and timers (registers stored only), PCI_1.
 #pragma once
 
 #include <cstdint>
 
 #include <functional>
+#include <memory>
 
 #include "hw/core/ioport.h"
 #include "hw/core/memory.h"
+#include "hw/pci/pci_bus.h"
+#include "hw/pci/pci_device.h"
 
 namespace mimic::hw::mips {
 
@@ -40,7 +51,16 @@ class Gt64120 : public MmioHandler {
     bool contains(uint64_t a) const { return a >= start && a - start < length; }
   };
 
-  Gt64120(bool cpu_big_endian, IoSpace& io);
+  static constexpr uint32_t kMasterAbort0 = 1u << 18;   // GT_INTRCAUSE MasAbort0
+  static constexpr uint32_t kTargetAbort0 = 1u << 19;
+
+  // `io` and `pci_mem` are the PCI bus's I/O and memory spaces.
+  Gt64120(bool cpu_big_endian, IoSpace& io, IoSpace& pci_mem);
+  ~Gt64120() override;
+
+  // The PCI bus behind the bridge; its device 0 must be hostFunction().
+  void setPciBus(pci::PciBus* bus) { bus_ = bus; }
+  pci::PciDevice& hostFunction();
 
   void reset();
 
@@ -72,9 +92,15 @@ class Gt64120 : public MmioHandler {
   void updatePciWindows();
   uint64_t ioRead(uint64_t port, unsigned size);
   void ioWrite(uint64_t port, uint64_t value, unsigned size);
+  uint32_t configDataRead();
+  void configDataWrite(uint32_t value);
+  bool configDataSwapped() const;
 
   bool cpu_big_endian_;
   IoSpace& io_;
+  IoSpace& pci_mem_;
+  pci::PciBus* bus_ = nullptr;
+  std::unique_ptr<pci::PciDevice> host_fn_;
   uint32_t regs_[kRegsSize / 4] = {};
   Window isd_, pci0_io_, pci0_m0_, pci0_m1_;
   std::function<uint32_t()> iack_;

@@ -121,12 +121,14 @@ bool MaltaBoard::build(const MachineOptions& opts, std::function<void()> on_quit
     err = "no -kernel given: the Malta machine needs a program to run (an ELF file)";
     return false;
   }
-  std::vector<uint8_t> elf;
+  std::vector<uint8_t>& elf = kernel_file_;
   std::string why;
   if (!readFile(opts.kernel, elf, why)) {
     err = fmt::format("could not load kernel '{}': {}", opts.kernel, why);
     return false;
   }
+  force_be_ = force_be;
+  opts_ = opts;
   ElfLoadOptions lo;
   lo.force_big_endian = force_be;
   lo.to_phys = kernelToPhys;
@@ -175,7 +177,7 @@ bool MaltaBoard::build(const MachineOptions& opts, std::function<void()> on_quit
   }
 
   if (!opts.initrd.empty()) {
-    std::vector<uint8_t> rd;
+    std::vector<uint8_t>& rd = initrd_file_;
     if (!readFile(opts.initrd, rd, why)) {
       err = fmt::format("could not load initial ram disk '{}': {}", opts.initrd, why);
       return false;
@@ -199,6 +201,7 @@ bool MaltaBoard::build(const MachineOptions& opts, std::function<void()> on_quit
 
   if (!setupSerials(opts, std::move(on_quit), err)) return false;
   mapDevices();
+  mapPci();
 
   if (uint64_t left = fpga_->spdUnrepresentedMiB())
     warn(fmt::format("SPD cannot represent final {}MB of SDRAM", left));
@@ -300,6 +303,11 @@ void MaltaBoard::attachTimers(tcg::TimerQueue& timers) {
   io_.add("rtc", Mc146818::kPortBase, Mc146818::kPortCount, rtc_.get());
   io_.add("pit", I8254::kPortBase, I8254::kPortCount, pit_.get());
   io_.add("port61", I8254::kSpeakerPort, 1, &pit_->speakerPort());
+  // The PIIX4's power management function keeps time too (its PM timer).
+  piix4_pm_ = std::make_unique<pci::Piix4Pm>(io_, *clock_, [this] {
+    if (shutdown_request_) shutdown_request_();
+  });
+  pci_bus_->attach(pci::devfn(kPiix4Slot, 3), piix4_pm_.get());
 }
 
 void MaltaBoard::mapDevices() {
@@ -326,7 +334,7 @@ void MaltaBoard::mapDevices() {
               MaltaFpga::kSize - MaltaFpga::kHighOffset, adapters_.back().get(), 1, 4);
 
   // The GT-64120 answers for every other address below 512 MiB.
-  gt_ = std::make_unique<Gt64120>(big_endian_, io_);
+  gt_ = std::make_unique<Gt64120>(big_endian_, io_, pci_mem_);
   // Linux on Malta takes the vector from the GT-64120's PCI interrupt
   // acknowledge cycle, which the 8259 pair answers.
   gt_->setInterruptAcknowledge([this] { return uint32_t(pic_->acknowledge()); });
@@ -342,6 +350,67 @@ void MaltaBoard::mapDevices() {
     adapters_.push_back(std::make_unique<OffsetMmio>(gt_.get(), base));
     as_.addMmio("gt64120", base, size, adapters_.back().get(), 1, 8);
   }
+}
+
+// PCI on Malta: the GT-64120 is device 0; the PIIX4 (slot 10) routes the
+// four PCI interrupt lines PIRQA#..D# to 8259 inputs as its configuration
+// registers 0x60-0x63 say (Linux programs 10, 10, 11, 11; FreeBSD the same).
+void MaltaBoard::mapPci() {
+  pci_bus_ = std::make_unique<pci::PciBus>(io_, pci_mem_, as_);
+  gt_->setPciBus(pci_bus_.get());
+  pci_bus_->attach(pci::devfn(0, 0), &gt_->hostFunction());
+  piix4_ = std::make_unique<pci::Piix4Isa>([this](int irq, bool level) { pic_->irqLine(irq).set(level); },
+                                           [this] {
+                                             if (reset_request_) reset_request_();
+                                           });
+  pci_bus_->attach(pci::devfn(kPiix4Slot, 0), piix4_.get());
+  io_.add("piix4-reset-control", pci::Piix4Isa::kResetControlPort, 1, piix4_->resetControl());
+  pci_bus_->setIrqRouter([this](int devfn, int pin, bool level) { pciIrq(devfn, pin, level); });
+}
+
+// The board's wiring of slots' INTA#..INTD# to PIRQ lines (Malta user's
+// manual; QEMU's table): the PIIX4's own USB function to PIRQD#, the PCnet
+// to PIRQB#, the audio slot to PIRQC#, and the four PCI slots (18-21)
+// rotated.
+void MaltaBoard::pciIrq(int devfn, int pin, bool level) {
+  int slot = pci::slotOf(devfn), pirq;
+  switch (slot) {
+    case 10: pirq = 3; break;
+    case 11: pirq = 1; break;
+    case 12: pirq = 2; break;
+    case 18: case 19: case 20: case 21: pirq = (slot - 18 + pin) & 3; break;
+    default: pirq = pin & 3; break;
+  }
+  int& count = pirq_count_[pirq];
+  count += level ? 1 : -1;
+  if (count < 0) count = 0;
+  piix4_->setPirq(pirq, count > 0);
+}
+
+void MaltaBoard::reset() {
+  // Memory first: the guest's RAM is not cleared (as on a warm reset), but
+  // the images and the environment are there again.
+  ElfLoadOptions lo;
+  lo.force_big_endian = force_be_;
+  lo.to_phys = kernelToPhys;
+  lo.ram_base = 0;
+  lo.ram_size = ram_low_size_;
+  std::string why;
+  loadElf(kernel_file_.data(), kernel_file_.size(), &as_, lo, kernel_, why);
+  if (initrd_size_) as_.copyTo(initrd_start_, initrd_file_.data(), initrd_file_.size());
+  std::string err;
+  writeBootCode(err);
+  writeEnvironment(opts_);
+
+  pic_->reset();
+  com1_->reset();
+  com2_->reset();
+  cbus_->reset();
+  if (pit_) pit_->reset();
+  fpga_->reset();
+  gt_->reset();
+  pirq_count_ = {};
+  pci_bus_->reset();
 }
 
 void MaltaBoard::startInput(std::function<void()> kick) {
@@ -394,6 +463,12 @@ class Malta : public Machine {
     board_->setCpuIrq([this](int n, bool level) { cpu_->setHwIrq(n, level); });
     board_->attachTimers(cpu_->engine().timers());
     board_->setResetRequest([this] { cpu_->requestStop(tcg::StopReason::Reset); });
+    board_->setShutdownRequest([this] { cpu_->requestStop(tcg::StopReason::Shutdown); });
+    // Bus-master DMA into RAM replaces code the CPU may have translated.
+    board_->pciBus().setDmaWriteHook([this](uint64_t paddr, uint64_t len) {
+      for (uint64_t p = paddr & tcg::kPageMask; p < paddr + len; p += tcg::kPageSize)
+        cpu_->engine().invalidatePhysPage(p);
+    });
     cpu_->setEventPump([this] { board_->pumpEvents(); });
     cpu_->engine().setBackend(opts.tier == "interp" ? tcg::BackendKind::Interpreter : tcg::BackendKind::X86_64);
     std::lock_guard<std::mutex> lock(mu_);
@@ -406,14 +481,41 @@ class Malta : public Machine {
       std::lock_guard<std::mutex> lock(mu_);
       if (live_cpu_) live_cpu_->kick();
     });
-    if (quit_) return quit_code_;
-    tcg::StopReason why = cpu_->run();
-    if (quit_) return quit_code_;
+    for (;;) {
+      if (quit_) return quit_code_;
+      tcg::StopReason why = cpu_->run();
+      if (quit_) return quit_code_;
+      if (why == tcg::StopReason::Reset && !no_reboot_) {
+        resetMachine();
+        continue;
+      }
+      return finish(why);
+    }
+  }
+
+  void requestQuit(int exit_code) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!quit_) quit_code_ = exit_code;
+    quit_ = true;
+    if (live_cpu_) live_cpu_->requestStop(tcg::StopReason::Stopped);
+    cv_.notify_all();
+  }
+
+ private:
+  // The guest rebooted: the board and the CPU start again as at power-on,
+  // with translations dropped (RAM holds the images again).
+  void resetMachine() {
+    board_->reset();
+    cpu_->reset();
+    cpu_->state().cp0_status &= ~(1u << 2);
+    cpu_->updateHflags();
+    cpu_->engine().flushAll();
+  }
+
+  int finish(tcg::StopReason why) {
     switch (why) {
       case tcg::StopReason::Reset:
-        if (!no_reboot_)
-          warn_("the guest requested a reset; machine reset is not implemented yet: exiting");
-        return 0;
+        return 0;  // -no-reboot
       case tcg::StopReason::Shutdown:
         if (no_shutdown_) {
           warn_("the guest shut down; -no-shutdown: waiting (Ctrl-A x or a signal quits)");
@@ -428,15 +530,6 @@ class Malta : public Machine {
     }
   }
 
-  void requestQuit(int exit_code) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!quit_) quit_code_ = exit_code;
-    quit_ = true;
-    if (live_cpu_) live_cpu_->requestStop(tcg::StopReason::Stopped);
-    cv_.notify_all();
-  }
-
- private:
   std::unique_ptr<MaltaBoard> board_;
   std::unique_ptr<MipsCpu> cpu_;  // destroyed before the board it uses
   std::mutex mu_;

@@ -21,9 +21,11 @@
 // their lines are not connected.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +41,9 @@
 #include "hw/core/memory.h"
 #include "hw/mips/gt64120.h"
 #include "hw/mips/malta_fpga.h"
+#include "hw/acpi/piix4_pm.h"
+#include "hw/isa/piix4.h"
+#include "hw/pci/pci_bus.h"
 
 namespace mimic::hw::mips {
 
@@ -62,6 +67,10 @@ class MaltaBoard {
   static constexpr uint64_t kInitrdGap = 128 * 1024;  // room the kernel wants after the initrd
   static constexpr int kCbusUartIrq = 2;  // CPU hardware interrupt 2 = Cause.IP4
   static constexpr int kI8259Irq = 0;     // the PIIX4's 8259 INT: CPU hardware interrupt 0 = Cause.IP2
+  // PCI: the PIIX4 in slot 10 (functions 0 ISA bridge, 1 IDE, 3 power
+  // management), the PCnet in slot 11, the GT-64120 itself as device 0.
+  static constexpr int kPiix4Slot = 10;
+  static constexpr int kPcnetSlot = 11;
 
   // Builds the board for `opts` (RAM, devices, boot code, kernel, initrd,
   // environment). On error returns nullptr and sets err to one line.
@@ -86,6 +95,13 @@ class MaltaBoard {
   // after setCpuIrq().
   void attachTimers(tcg::TimerQueue& timers);
   void setResetRequest(std::function<void()> f) { reset_request_ = std::move(f); }
+  // The guest powered the board off (PIIX4 soft-off).
+  void setShutdownRequest(std::function<void()> f) { shutdown_request_ = std::move(f); }
+
+  // Machine reset (the guest's reboot): devices back to their power-on
+  // state, and the kernel, initrd, boot code and environment loaded again
+  // as at start. The CPU is the machine's to reset.
+  void reset();
 
   // Starts the serial backends' input threads; `kick` wakes the CPU loop.
   void startInput(std::function<void()> kick);
@@ -98,11 +114,18 @@ class MaltaBoard {
   MaltaFpga& fpga() { return *fpga_; }
   Gt64120& gt() { return *gt_; }
   IoSpace& io() { return io_; }
+  IoSpace& pciMemory() { return pci_mem_; }
+  pci::PciBus& pciBus() { return *pci_bus_; }
+  pci::Piix4Isa& piix4() { return *piix4_; }
+  pci::Piix4Pm* piix4Pm() { return piix4_pm_.get(); }   // exists after attachTimers()
   Chardev* serial(size_t i) { return i < chardevs_.size() ? chardevs_[i].get() : nullptr; }
 
  private:
   MaltaBoard() = default;
   bool build(const MachineOptions& opts, std::function<void()> on_quit, std::string& err);
+  bool loadImages(std::string& err);
+  void mapPci();
+  void pciIrq(int devfn, int pin, bool level);
   bool setupSerials(const MachineOptions& opts, std::function<void()> on_quit, std::string& err);
   void mapDevices();
   bool writeBootCode(std::string& err);
@@ -115,10 +138,19 @@ class MaltaBoard {
   uint8_t* ram_ = nullptr;
   std::vector<uint8_t> flash_, bootrom_;
   ElfImage kernel_;
+  std::optional<bool> force_be_;   // -M malta,endianness=
+  std::string kernel_path_, initrd_path_;
+  std::vector<uint8_t> kernel_file_, initrd_file_;   // kept for reloading at reset
+  MachineOptions opts_;
   uint64_t initrd_start_ = 0, initrd_size_ = 0;
 
   AddressSpace as_;
   IoSpace io_;
+  IoSpace pci_mem_{1ull << 32, 0xff, "pci-mem"};  // master aborts read all ones
+  std::unique_ptr<pci::PciBus> pci_bus_;
+  std::unique_ptr<pci::Piix4Isa> piix4_;
+  std::unique_ptr<pci::Piix4Pm> piix4_pm_;
+  std::array<int, 4> pirq_count_{};   // asserted INTx pins per PIRQ line
   std::vector<std::unique_ptr<Chardev>> chardevs_;
   std::unique_ptr<I8259Pair> pic_;   // before the devices that raise its lines
   std::unique_ptr<Serial16550> com1_, com2_, cbus_;
@@ -130,6 +162,7 @@ class MaltaBoard {
   std::vector<std::unique_ptr<MmioHandler>> adapters_;
   std::function<void(int, bool)> cpu_irq_;
   std::function<void()> reset_request_;
+  std::function<void()> shutdown_request_;
 };
 
 // The "malta" machine: the board plus a MIPS32 CPU (24Kf by default).
