@@ -17,6 +17,10 @@ namespace {
 
 MipsCpu& cpuOf(MipsState* env) { return static_cast<MipsCpu&>(*env->common.cpu); }
 
+// Config3.ULRI: the UserLocal register (CP0 4/2) and rdhwr $29 exist.
+constexpr uint32_t kConfig3Ulri = 1u << 13;
+bool hasUserLocal(const MipsState* env) { return (env->cp0_config[3] & kConfig3Ulri) != 0; }
+
 [[noreturn]] void helperRaise(MipsState* env, uint32_t excode) { raiseException(env, excode); }
 [[noreturn]] void helperRaiseCpu(MipsState* env, uint32_t ce) { raiseCoprocessorUnusable(env, ce); }
 
@@ -34,6 +38,9 @@ uint32_t helperMfc0(MipsState* env, uint32_t regsel) {
     case 2 << 3: return env->cp0_entrylo0;
     case 3 << 3: return env->cp0_entrylo1;
     case 4 << 3: return env->cp0_context;
+    case 4 << 3 | 2:
+      if (hasUserLocal(env)) return env->cp0_userlocal;
+      return 0;
     case 5 << 3: return env->cp0_pagemask;
     case 5 << 3 | 1: return env->cp0_pagegrain;
     case 6 << 3: return env->cp0_wired;
@@ -89,13 +96,16 @@ void helperMtc0(MipsState* env, uint32_t regsel, uint32_t v) {
     case 2 << 3: env->cp0_entrylo0 = v & 0x03ffffffu; break;
     case 3 << 3: env->cp0_entrylo1 = v & 0x03ffffffu; break;
     case 4 << 3: env->cp0_context = (env->cp0_context & 0x007fffffu) | (v & ~0x007fffffu); break;
+    case 4 << 3 | 2:
+      if (hasUserLocal(env)) env->cp0_userlocal = v;
+      break;
     case 5 << 3: env->cp0_pagemask = v & 0x1fffe000u; break;
     case 5 << 3 | 1: break;   // PageGrain: no writable bits on these cores
     case 6 << 3:
       env->cp0_wired = v & (n - 1);
       env->cp0_random = n - 1;
       break;
-    case 7 << 3: env->cp0_hwrena = v & 0xfu; break;
+    case 7 << 3: env->cp0_hwrena = v & (hasUserLocal(env) ? 0x2000000fu : 0xfu); break;
     case 9 << 3: cpu.writeCount(v); break;
     case 10 << 3: {
       const uint32_t old = env->cp0_entryhi;
@@ -198,8 +208,10 @@ void helperTlbwr(MipsState* env) { cpuOf(env).mmu().tlbwr(); }
 
 uint32_t helperRdhwr(MipsState* env, uint32_t reg) {
   const bool allowed = (env->hflags & HF_CP0) || (env->cp0_hwrena & (1u << reg));
-  if (reg > 3 || !allowed) raiseException(env, EXC_RI);
+  const bool implemented = reg <= 3 || (reg == 29 && hasUserLocal(env));
+  if (!implemented || !allowed) raiseException(env, EXC_RI);
   switch (reg) {
+    case 29: return env->cp0_userlocal;      // ULR: the thread pointer Linux keeps there
     case 0: return env->cp0_ebase & 0x3ff;   // CPUNum
     case 1: return 32;                        // SYNCI_Step
     case 2: return cpuOf(env).readCount();    // CC

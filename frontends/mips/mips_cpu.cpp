@@ -19,9 +19,15 @@ namespace mimic::mips {
 
 namespace {
 // Values as QEMU's target/mips/cpu-defs.c.inc defines these models (facts,
-// so that guests see the same configuration on both emulators).
+// so that guests see the same configuration on both emulators), with one
+// deliberate difference: our 24Kf advertises UserLocal (Config3.ULRI, bit
+// 13), as later 24K core releases do. Without it every thread-pointer read
+// in Linux user space (glibc's rdhwr $29, ~400,000 a second while Debian's
+// installer starts) is a Reserved Instruction exception the kernel
+// emulates; with it, Linux puts the thread pointer in UserLocal and user
+// code reads it directly. See docs/ARCHITECTURE.md.
 constexpr CpuModel kModels[] = {
-    {"24Kf", 0x00019300, 0x80000482, 0x9e190c8f, 0x80000000, 0, 0, true, 0x00739300, 16, 0x3678ff1f},
+    {"24Kf", 0x00019300, 0x80000482, 0x9e190c8f, 0x80000000, 0x00002000, 0, true, 0x00739300, 16, 0x3678ff1f},
     {"4Kc", 0x00018000, 0x80000082, 0x9e190c8a, 0x80000000, 0, 0, false, 0, 16, 0x1278ff17},
 };
 constexpr uint32_t kConfig0BigEndian = 1u << 15;

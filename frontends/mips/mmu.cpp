@@ -13,7 +13,15 @@ constexpr uint32_t kEntryHiVpn2Mask = 0xffffe000u;
 constexpr uint32_t kPageMaskBits = 0x1fffe000u;
 }  // namespace
 
-void Mmu::reset() { tlb_.assign(cpu_.model().tlb_entries, JtlbEntry{}); }
+void Mmu::reset() {
+  tlb_.assign(cpu_.model().tlb_entries, JtlbEntry{});
+  shadows_.clear();
+}
+
+bool Mmu::matches(const JtlbEntry& e, uint32_t vaddr, uint8_t asid) const {
+  const uint32_t mask = ~(e.pagemask | 0x1fffu);
+  return (vaddr & mask) == (e.vpn2 & mask) && (e.global || e.asid == asid);
+}
 
 void Mmu::fault(uint32_t vaddr, tcg::AccessType type, uint32_t excode, bool refill) {
   MipsState& s = cpu_.state();
@@ -53,11 +61,20 @@ bool Mmu::translate(uint32_t vaddr, tcg::AccessType type, int mmu_idx, bool rais
 
   const MipsState& s = cpu_.state();
   const uint8_t asid = s.cp0_entryhi & 0xff;
+  auto halfOf = [](const JtlbEntry& e, uint32_t va, uint32_t& half) {
+    half = ((e.pagemask | 0x1fffu) + 1) >> 1;   // bytes in one even/odd page
+    return (va & half) ? 1 : 0;
+  };
+  auto mapTo = [&](const JtlbEntry& e, int odd, uint32_t half) {
+    const uint32_t pbase = e.pfn[odd] << 12;
+    out.paddr = (pbase + (vaddr & (half - 1))) & ~uint32_t(tcg::kPageSize - 1);
+    out.writable = (e.flags[odd] & 4) != 0;
+    return true;
+  };
   for (const JtlbEntry& e : tlb_) {
-    const uint32_t mask = ~(e.pagemask | 0x1fffu);
-    if ((vaddr & mask) != (e.vpn2 & mask) || !(e.global || e.asid == asid)) continue;
-    const uint32_t half = ((e.pagemask | 0x1fffu) + 1) >> 1;   // bytes in one even/odd page
-    const int odd = (vaddr & half) ? 1 : 0;
+    if (!matches(e, vaddr, asid)) continue;
+    uint32_t half;
+    const int odd = halfOf(e, vaddr, half);
     const uint8_t f = e.flags[odd];
     if (!(f & 2)) {   // V
       if (!raise) return false;
@@ -67,10 +84,14 @@ bool Mmu::translate(uint32_t vaddr, tcg::AccessType type, int mmu_idx, bool rais
       if (!raise) return false;
       fault(vaddr, type, EXC_MOD, false);
     }
-    const uint32_t pbase = e.pfn[odd] << 12;
-    out.paddr = (pbase + (vaddr & (half - 1))) & ~uint32_t(tcg::kPageSize - 1);
-    out.writable = (f & 4) != 0;
-    return true;
+    return mapTo(e, odd, half);
+  }
+  for (const JtlbEntry& e : shadows_) {
+    if (!matches(e, vaddr, asid)) continue;
+    uint32_t half;
+    const int odd = halfOf(e, vaddr, half);
+    const uint8_t f = e.flags[odd];
+    if ((f & 2) && (!store || (f & 4))) return mapTo(e, odd, half);
   }
   if (!raise) return false;
   fault(vaddr, type, store ? EXC_TLBS : EXC_TLBL, true);
@@ -93,14 +114,24 @@ void Mmu::flushEntry(const JtlbEntry& e) {
   }
 }
 
-void Mmu::write(unsigned index) {
+void Mmu::flushShadows() {
+  for (const JtlbEntry& e : shadows_) flushEntry(e);
+  shadows_.clear();
+}
+
+void Mmu::write(unsigned index, bool random) {
   MipsState& s = cpu_.state();
   JtlbEntry& e = tlb_[index % tlb_.size()];
   // Only the old mapping can have left translations behind: the softmmu
-  // caches successful lookups only, every replaced entry is flushed here,
-  // and an ASID change flushes everything. An entry with neither half
-  // valid mapped nothing.
-  if ((e.flags[0] | e.flags[1]) & 2) flushEntry(e);
+  // caches successful lookups only, every replaced entry is flushed here
+  // (or lives on as a shadow, see mmu.h), and an ASID change flushes
+  // everything. An entry with neither half valid mapped nothing.
+  if ((e.flags[0] | e.flags[1]) & 2) {
+    if (random && tlb_.size() + shadows_.size() < kMaxEntries)
+      shadows_.push_back(e);
+    else
+      flushEntry(e);
+  }
   e.pagemask = s.cp0_pagemask & kPageMaskBits;
   e.vpn2 = s.cp0_entryhi & kEntryHiVpn2Mask & ~e.pagemask;
   e.asid = s.cp0_entryhi & 0xff;
@@ -109,9 +140,20 @@ void Mmu::write(unsigned index) {
   e.pfn[1] = (s.cp0_entrylo1 >> 6) & 0x00ffffffu;
   e.flags[0] = s.cp0_entrylo0 & 0x3f;
   e.flags[1] = s.cp0_entrylo1 & 0x3f;
+  // A shadow covering the new entry's pages could have left translations
+  // the new entry answers differently for: drop such shadows.
+  std::erase_if(shadows_, [&](const JtlbEntry& sh) {
+    const uint32_t mask = ~(sh.pagemask | e.pagemask | 0x1fffu);
+    const bool overlap = (sh.vpn2 & mask) == (e.vpn2 & mask) && (sh.global || e.global || sh.asid == e.asid);
+    if (overlap) flushEntry(sh);
+    return overlap;
+  });
 }
 
-void Mmu::tlbwi() { write(cpu_.state().cp0_index & 0x7fffffffu); }
+void Mmu::tlbwi() {
+  flushShadows();
+  write(cpu_.state().cp0_index & 0x7fffffffu, false);
+}
 
 void Mmu::tlbwr() {
   MipsState& s = cpu_.state();
@@ -122,7 +164,7 @@ void Mmu::tlbwr() {
   random_state_ = random_state_ * 1103515245u + 12345u;
   const unsigned idx = wired + (random_state_ >> 16) % (n - wired);
   s.cp0_random = idx;
-  write(idx);
+  write(idx, true);
 }
 
 void Mmu::tlbp() {
@@ -137,6 +179,15 @@ void Mmu::tlbp() {
     }
   }
   s.cp0_index |= 0x80000000u;   // P: no match
+  // A shadow the guest is asking about would answer where the real TLB
+  // does not: drop them.
+  for (const JtlbEntry& e : shadows_) {
+    const uint32_t mask = ~(e.pagemask | 0x1fffu) & kEntryHiVpn2Mask;
+    if ((s.cp0_entryhi & mask) == (e.vpn2 & mask) && (e.global || e.asid == asid)) {
+      flushShadows();
+      break;
+    }
+  }
 }
 
 void Mmu::tlbr() {

@@ -20,8 +20,20 @@ struct JtlbEntry {
   uint8_t flags[2] = {0, 0};   // EntryLo bits 5:0: C(5:3) D(2) V(1) G(0)
 };
 
+// Shadow entries (as QEMU keeps them): an entry that tlbwr replaces while
+// still valid moves to a shadow list instead of being dropped, and keeps
+// translating until the guest could notice it. Linux's refill handler
+// replaces entries at random all the time; without shadows every replaced
+// page faults again soon (a refill exception each time), with them most
+// re-accesses hit. The guest cannot tell: tlbp and tlbr see only the
+// architectural entries, tlbwi and a tlbp that would match a shadow drop
+// them all, a shadow whose matching half is invalid (or clean, for a
+// store) does not answer, and the shadows never outnumber
+// kMaxEntries - the JTLB size.
 class Mmu {
  public:
+  static constexpr unsigned kMaxEntries = 128;   // JTLB + shadows
+
   explicit Mmu(MipsCpu& cpu) : cpu_(cpu) {}
   void reset();
 
@@ -35,12 +47,15 @@ class Mmu {
   void entryHiWritten(uint32_t old_value);
 
  private:
-  void write(unsigned index);
+  void write(unsigned index, bool random);
   void flushEntry(const JtlbEntry& e);
+  void flushShadows();
+  bool matches(const JtlbEntry& e, uint32_t vaddr, uint8_t asid) const;
   [[noreturn]] void fault(uint32_t vaddr, tcg::AccessType type, uint32_t excode, bool refill);
 
   MipsCpu& cpu_;
   std::vector<JtlbEntry> tlb_;
+  std::vector<JtlbEntry> shadows_;
   uint32_t random_state_ = 1;
 };
 
