@@ -43,6 +43,7 @@ constexpr OptionDef kOptions[] = {
     {"gdb", "gdb", true},
     {"accel", "accel", true},
     {"version", "version", false},
+    {"nodefaults", "nodefaults", false},
     {"h", "help", false},
     {"help", "help", false},
 };
@@ -53,13 +54,41 @@ const OptionDef* findOption(const std::string& name) {
   return nullptr;
 }
 
+// Options whose order matters across option names (drive indexes, NIC
+// order, netdev ids): handled here, in command-line order, not by CLI11.
+bool takeOrderedOption(const std::string& name, const std::string& value, hw::MachineOptions& m,
+                       std::string& err) {
+  if (name == "drive") return hw::block::parseDriveOption(value, m.drives.emplace_back(), err);
+  if (name.size() == 3 && name.rfind("hd", 0) == 0 && name[2] >= 'a' && name[2] <= 'd')
+    return hw::block::parseHdOption(name[2] - 'a', value, m.drives.emplace_back(), err);
+  if (name == "netdev") return net::parseNetdevOption(value, m.net, err);
+  if (name == "nic") return net::parseNicOption(value, m.net, err);
+  if (name == "net") return net::parseNetOption(value, m.net, err);
+  if (name == "device") {
+    if (net::isNetDevice(value)) return net::parseNetDeviceOption(value, m.net, err);
+    std::string driver = value.substr(0, value.find(','));
+    err = driver == "help" || driver == "?"
+              ? "-device help: the only device to add is a network card: -device pcnet,netdev=ID"
+              : fmt::format("-device {}: unknown device '{}' (mimic adds only pcnet network cards)", value, driver);
+    return false;
+  }
+  return true;
+}
+
+bool isOrderedOption(const std::string& name) {
+  return name == "drive" || name == "hda" || name == "hdb" || name == "hdc" || name == "hdd" ||
+         name == "netdev" || name == "nic" || name == "net" || name == "device";
+}
+
 // QEMU's single-dash options become "--canon" / "--canon=value" so that
 // CLI11 sees values unambiguously (an -append value may start with '-').
-bool translate(const std::vector<std::string>& args, std::vector<std::string>& out, std::string& err) {
+bool translate(const std::vector<std::string>& args, std::vector<std::string>& out, hw::MachineOptions& m,
+               std::string& err) {
   for (size_t i = 0; i < args.size(); i++) {
     const std::string& a = args[i];
     if (a.size() < 2 || a[0] != '-') {
-      out.push_back(a);  // positional: CLI11 refuses it below
+      // As in QEMU, a bare argument is the first hard disk (-hda).
+      if (!takeOrderedOption("hda", a, m, err)) return false;
       continue;
     }
     if (a == "--") {
@@ -73,6 +102,19 @@ bool translate(const std::vector<std::string>& args, std::vector<std::string>& o
       name = body.substr(0, eq);
       inline_value = body.substr(eq + 1);
       has_inline = true;
+    }
+    if (isOrderedOption(name)) {
+      std::string value;
+      if (has_inline) {
+        value = inline_value;
+      } else if (i + 1 < args.size()) {
+        value = args[++i];
+      } else {
+        err = fmt::format("option '-{}' needs a value", name);
+        return false;
+      }
+      if (!takeOrderedOption(name, value, m, err)) return false;
+      continue;
     }
     const OptionDef* def = findOption(name);
     if (!def) {
@@ -201,14 +243,14 @@ bool parseMemSize(const std::string& text, uint64_t& bytes, std::string& err) {
 
 bool parseOptions(const std::vector<std::string>& args, Options& o, std::string& err) {
   std::vector<std::string> cli_args;
-  if (!translate(args, cli_args, err)) return false;
+  if (!translate(args, cli_args, o.machine, err)) return false;
 
   CLI::App app{"mimic"};
   app.set_help_flag();  // -h/-help are ours
   app.allow_extras(false);
   auto last = CLI::MultiOptionPolicy::TakeLast;
   std::string machine, cpu, memory, display, gdb, accel;
-  bool gdb_default = false, freeze = false;
+  bool gdb_default = false, freeze = false, nodefaults = false;
   hw::MachineOptions& m = o.machine;
   app.add_option("--machine", machine)->multi_option_policy(last);
   app.add_option("--cpu", cpu)->multi_option_policy(last);
@@ -229,6 +271,7 @@ bool parseOptions(const std::vector<std::string>& args, Options& o, std::string&
   app.add_option("--gdb", gdb)->multi_option_policy(last);
   app.add_option("--accel", accel)->multi_option_policy(last);
   app.add_flag("--version", o.version);
+  app.add_flag("--nodefaults", nodefaults);
   app.add_flag("--help", o.help);
 
   std::vector<const char*> argv;
@@ -240,7 +283,7 @@ bool parseOptions(const std::vector<std::string>& args, Options& o, std::string&
     // The first argument that is not an option.
     for (const std::string& a : cli_args) {
       if (a.size() < 2 || a[0] != '-' || a == "--") {
-        err = fmt::format("unexpected argument '{}' (disk images are not supported yet; see -help)", a);
+        err = fmt::format("unexpected argument '{}' (a disk image is given with -hda FILE or -drive file=FILE)", a);
         return false;
       }
     }
@@ -321,6 +364,9 @@ bool parseOptions(const std::vector<std::string>& args, Options& o, std::string&
     err = "-D needs a file name";
     return false;
   }
+  if (!hw::block::assignDriveIndexes(m.drives, err)) return false;
+  // QEMU's default network: one card on user networking (not with -nodefaults).
+  if (!net::finalizeNetConfig(m.net, !nodefaults, err)) return false;
   return true;
 }
 
@@ -347,8 +393,17 @@ Devices and display:
                       with QEMU's Ctrl-A keys (Ctrl-A h help, Ctrl-A x quit)
   -display none       no display and no terminal output unless -serial says so
   -serial DEV         the next serial port's backend: stdio, mon:stdio,
-                      file:PATH, null or none (repeatable; malta: COM1, COM2,
-                      then the CBUS UART)
+                      file:PATH, pty, null or none (repeatable; malta: COM1,
+                      COM2, then the CBUS UART)
+  -hda/-hdb/-hdc/-hdd FILE  a raw disk image as IDE disk 0..3
+  -drive file=FILE[,format=raw][,if=ide][,index=N][,readonly=on]
+                      a raw disk image (IDE: index 0 primary master ... 3)
+  -netdev user,id=ID[,hostfwd=tcp::HOSTPORT-:GUESTPORT][,net=..,host=..,dns=..]
+                      user-mode networking (libslirp): DHCP 10.0.2.15,
+                      gateway 10.0.2.2, DNS 10.0.2.3
+  -device pcnet,netdev=ID[,mac=MAC]   the network card on that backend
+  -nic user[,hostfwd=...][,mac=MAC] | -nic none   both in one option
+  -nodefaults         no default network card (QEMU's default: -nic user)
 
 Run control:
   -no-reboot          exit (code 0) when the guest resets the machine

@@ -18,6 +18,8 @@ constexpr uint32_t CA_IV = 1u << 23, CA_DC = 1u << 27, CA_CE_SHIFT = 28, CA_CE_M
 constexpr uint32_t CA_TI = 1u << 30, CA_BD = 1u << 31;
 // Software-writable Cause bits: IP1..0, IV, WP(22), DC.
 constexpr uint32_t CA_WRITABLE = (3u << 8) | CA_IV | (1u << 22) | CA_DC;
+// WatchHi: M, another WatchLo/WatchHi pair follows.
+constexpr uint32_t kWatchHiM = 1u << 31;
 // FCSR
 constexpr uint32_t FCSR_RM_MASK = 3, FCSR_FS = 1u << 24;
 inline constexpr unsigned fcsrCcBit(unsigned cc) { return cc == 0 ? 23 : 24 + cc; }

@@ -56,7 +56,11 @@ struct MipsState {
   uint32_t cp0_hwrena, cp0_badvaddr, cp0_entryhi, cp0_compare;
   uint32_t cp0_status, cp0_intctl, cp0_srsctl, cp0_cause;
   uint32_t cp0_epc, cp0_prid, cp0_ebase, cp0_config[8];
-  uint32_t cp0_lladdr, cp0_watchlo, cp0_watchhi, cp0_errorepc;
+  uint32_t cp0_lladdr, cp0_errorepc;
+  // Eight WatchLo/WatchHi pairs, as QEMU models these cores (real 24K cores
+  // have four); watch exceptions are not implemented, so WatchLo's I/R/W
+  // enables read back 0 and an OS sees that no kind of watch works.
+  uint32_t cp0_watchlo[8], cp0_watchhi[8];
   uint32_t cp0_userlocal, cp0_taglo, cp0_datalo, cp0_debug, cp0_depc, cp0_desave;
   uint32_t llbit;     // set by ll, cleared by eret and exceptions
   uint32_t llval;     // value ll read (sc compares, as QEMU does)

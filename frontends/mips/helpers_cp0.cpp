@@ -70,8 +70,12 @@ uint32_t helperMfc0(MipsState* env, uint32_t regsel) {
     case 16 << 3 | 6: return env->cp0_config[6];
     case 16 << 3 | 7: return env->cp0_config[7];
     case 17 << 3: return env->cp0_lladdr;
-    case 18 << 3: return env->cp0_watchlo;
-    case 19 << 3: return env->cp0_watchhi;
+    case 18 << 3 | 0: case 18 << 3 | 1: case 18 << 3 | 2: case 18 << 3 | 3:
+    case 18 << 3 | 4: case 18 << 3 | 5: case 18 << 3 | 6: case 18 << 3 | 7:
+      return env->cp0_watchlo[sel];
+    case 19 << 3 | 0: case 19 << 3 | 1: case 19 << 3 | 2: case 19 << 3 | 3:
+    case 19 << 3 | 4: case 19 << 3 | 5: case 19 << 3 | 6: case 19 << 3 | 7:
+      return env->cp0_watchhi[sel];
     case 23 << 3: return env->cp0_debug;
     case 24 << 3: return env->cp0_depc;
     case 28 << 3: return env->cp0_taglo;
@@ -146,8 +150,19 @@ void helperMtc0(MipsState* env, uint32_t regsel, uint32_t v) {
     case 16 << 3 | 1: case 16 << 3 | 2: case 16 << 3 | 3: case 16 << 3 | 6: case 16 << 3 | 7:
     case 17 << 3:
       break;   // read-only on these cores
-    case 18 << 3: env->cp0_watchlo = v; break;
-    case 19 << 3: env->cp0_watchhi = v & 0x40ff0ff8u; break;
+    // No watch exceptions: the I/R/W enables do not stick (as QEMU).
+    case 18 << 3 | 0: case 18 << 3 | 1: case 18 << 3 | 2: case 18 << 3 | 3:
+    case 18 << 3 | 4: case 18 << 3 | 5: case 18 << 3 | 6: case 18 << 3 | 7:
+      env->cp0_watchlo[regsel & 7] = v & ~7u;
+      break;
+    // G, ASID and Mask are writable; M (another pair follows) is read-only;
+    // the I/R/W cause bits never set, so their write-one-to-clear is moot.
+    case 19 << 3 | 0: case 19 << 3 | 1: case 19 << 3 | 2: case 19 << 3 | 3:
+    case 19 << 3 | 4: case 19 << 3 | 5: case 19 << 3 | 6: case 19 << 3 | 7: {
+      uint32_t& hi = env->cp0_watchhi[regsel & 7];
+      hi = (hi & kWatchHiM) | (v & 0x40ff0ff8u);
+      break;
+    }
     case 23 << 3: env->cp0_debug = (env->cp0_debug & ~0x13300120u) | (v & 0x13300120u); break;
     case 24 << 3: env->cp0_depc = v; break;
     case 28 << 3: env->cp0_taglo = v; break;

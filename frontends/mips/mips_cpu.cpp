@@ -79,6 +79,7 @@ void MipsCpu::reset() {
   st_.cp0_random = model_.tlb_entries - 1;
   st_.cp0_intctl = 7u << 29;   // IPTI: the timer interrupt is on IP7 (Malta)
   st_.cp0_errorepc = 0;
+  for (int i = 0; i < 7; i++) st_.cp0_watchhi[i] = kWatchHiM;   // pairs 0..6 say another follows
   st_.fir = model_.fcr0;
   st_.lladdr_v = 1;            // no ll yet: matches no aligned address
   hw_irqs_ = 0;

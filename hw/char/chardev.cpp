@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <thread>
@@ -268,6 +269,157 @@ void StdioChardev::processInput(const uint8_t* buf, size_t n) {
 }
 
 // ---------------------------------------------------------------------------
+// pty
+
+struct PtyChardev::Impl {
+  int master = -1;
+  std::string slave_path;
+  std::thread thread;
+  int stop_pipe[2] = {-1, -1};
+  bool stalled = false;  // the last write found no room: drop without waiting
+};
+
+namespace {
+
+constexpr int kPtyStallWaitMs = 100;   // how long a write waits for a slow reader
+constexpr int kPtyReconnectPollMs = 50;  // how often the input thread looks for a new reader
+
+// True when no one has the slave open (the master then reports POLLHUP).
+bool ptyHungUp(int master) {
+  pollfd p{master, POLLOUT, 0};
+  int r;
+  do {
+    r = ::poll(&p, 1, 0);
+  } while (r < 0 && errno == EINTR);
+  return r > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL));
+}
+
+}  // namespace
+
+std::unique_ptr<PtyChardev> PtyChardev::open(const std::string& label, std::string& err, bool announce) {
+  auto fail = [&](const char* what) {
+    err = fmt::format("-serial pty: {}: {}", what, std::strerror(errno));
+    return nullptr;
+  };
+  auto impl = std::make_unique<Impl>();
+  int m = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (m < 0) return fail("cannot open a pseudo-terminal");
+  impl->master = m;
+  std::unique_ptr<PtyChardev> c(new PtyChardev(std::move(impl)));  // closes the master on failure below
+  if (::grantpt(m) != 0) return fail("grantpt");
+  if (::unlockpt(m) != 0) return fail("unlockpt");
+  char name[128];
+  if (::ptsname_r(m, name, sizeof name) != 0) return fail("ptsname");
+  c->impl_->slave_path = name;
+  // Raw mode on the slave side, where the line discipline that would echo
+  // and edit the guest's bytes lives (the master's is raw already; made so
+  // anyway). Opening and closing the slave once also makes the master report
+  // a hang-up until a reader opens it: output is dropped until then.
+  struct termios tio;
+  int s = ::open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (s < 0) return fail("cannot open the pseudo-terminal's slave");
+  if (::tcgetattr(s, &tio) == 0) {
+    ::cfmakeraw(&tio);
+    ::tcsetattr(s, TCSAFLUSH, &tio);
+  }
+  ::close(s);
+  if (::tcgetattr(m, &tio) == 0) {
+    ::cfmakeraw(&tio);
+    ::tcsetattr(m, TCSANOW, &tio);
+  }
+  int fl = ::fcntl(m, F_GETFL);
+  if (fl < 0 || ::fcntl(m, F_SETFL, fl | O_NONBLOCK) != 0) return fail("cannot make the pseudo-terminal non-blocking");
+  if (announce) std::fprintf(stderr, "char device redirected to %s (label %s)\n", name, label.c_str());
+  return c;
+}
+
+PtyChardev::PtyChardev(std::unique_ptr<Impl> impl) : Chardev("pty"), impl_(std::move(impl)) {}
+
+PtyChardev::~PtyChardev() {
+  if (impl_->thread.joinable()) {
+    char c = 0;
+    ssize_t r = ::write(impl_->stop_pipe[1], &c, 1);
+    (void)r;
+    impl_->thread.join();
+  }
+  for (int fd : impl_->stop_pipe)
+    if (fd >= 0) ::close(fd);
+  if (impl_->master >= 0) ::close(impl_->master);
+}
+
+const std::string& PtyChardev::slavePath() const { return impl_->slave_path; }
+
+bool PtyChardev::connected() const { return !ptyHungUp(impl_->master); }
+
+void PtyChardev::write(const uint8_t* buf, size_t n) {
+  int fd = impl_->master;
+  // Nobody reading: drop (written bytes would wait in the slave's input
+  // queue for whoever opens it next).
+  if (ptyHungUp(fd)) {
+    impl_->stalled = false;
+    return;
+  }
+  while (n > 0) {
+    ssize_t w = ::write(fd, buf, n);
+    if (w > 0) {
+      buf += w;
+      n -= static_cast<size_t>(w);
+      impl_->stalled = false;
+      continue;
+    }
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0 && errno == EAGAIN && !impl_->stalled) {
+      // A slow reader: wait a little for room, then give up on this output.
+      pollfd p{fd, POLLOUT, 0};
+      int r = ::poll(&p, 1, kPtyStallWaitMs);
+      if (r > 0 && (p.revents & POLLOUT) && !(p.revents & POLLHUP)) continue;
+      impl_->stalled = true;
+    }
+    return;  // dropped: no room, or the reader went away (EIO)
+  }
+}
+
+void PtyChardev::startInput(std::function<void()> notify) {
+  notify_ = std::move(notify);
+  if (impl_->thread.joinable()) return;
+  if (::pipe2(impl_->stop_pipe, O_CLOEXEC) != 0) return;  // no input then
+  impl_->thread = std::thread([this] { inputThread(); });
+}
+
+void PtyChardev::inputThread() {
+  int fd = impl_->master;
+  uint8_t buf[256];
+  bool hung_up = false;
+  for (;;) {
+    // While no one has the slave open the master polls as hung up at once:
+    // then only look again from time to time.
+    pollfd fds[2] = {{hung_up ? -1 : fd, POLLIN, 0}, {impl_->stop_pipe[0], POLLIN, 0}};
+    int r = ::poll(fds, 2, hung_up ? kPtyReconnectPollMs : -1);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    if (fds[1].revents) return;
+    if (hung_up) {
+      hung_up = ptyHungUp(fd);
+      continue;
+    }
+    if (fds[0].revents & POLLNVAL) return;
+    if (fds[0].revents & POLLIN) {
+      ssize_t n = ::read(fd, buf, sizeof buf);
+      if (n > 0) {
+        postInput(buf, static_cast<size_t>(n));
+        continue;
+      }
+      if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+      hung_up = true;  // EIO: the last reader closed the slave
+    } else if (fds[0].revents & (POLLHUP | POLLERR)) {
+      hung_up = true;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
 
 std::unique_ptr<Chardev> createChardev(std::string_view spec, const ChardevContext& ctx, std::string& err) {
   if (spec == "null" || spec == "none") return std::make_unique<NullChardev>();
@@ -282,7 +434,8 @@ std::unique_ptr<Chardev> createChardev(std::string_view spec, const ChardevConte
     std::unique_ptr<FileChardev> f = FileChardev::open(path, err);
     return f;
   }
-  err = fmt::format("-serial '{}' is not supported (use stdio, mon:stdio, file:PATH, null or none)", spec);
+  if (spec == "pty") return PtyChardev::open(ctx.label, err);
+  err = fmt::format("-serial '{}' is not supported (use stdio, mon:stdio, file:PATH, pty, null or none)", spec);
   return nullptr;
 }
 

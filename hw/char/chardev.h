@@ -1,5 +1,5 @@
-// Character backends (-serial stdio | file:PATH | null) and the interface a
-// character device (a UART) offers them.
+// Character backends (-serial stdio | file:PATH | pty | null) and the
+// interface a character device (a UART) offers them.
 //
 // Threads: output (write) happens on the CPU thread. Input is read on a
 // thread of the backend's own, queued, and delivered to the device on the
@@ -133,6 +133,37 @@ class StdioChardev : public Chardev {
   std::function<void()> on_quit_;
 };
 
+// A pseudo-terminal (-serial pty): the guest's port appears as the slave
+// side (/dev/pts/N), announced on stderr as QEMU does ("char device
+// redirected to /dev/pts/N (label serial0)"); connect to it with screen,
+// minicom, socat... The terminal is in raw mode (no echo, no line editing,
+// bytes unchanged both ways). As in QEMU, output is dropped while no one has
+// the slave open, so nothing stale is waiting for the next reader; when a
+// reader falls behind, a write waits at most ~100 ms for room, then output is
+// dropped until the reader catches up. Input is read on the backend's
+// thread, which also notices readers coming and going.
+class PtyChardev : public Chardev {
+ public:
+  // Opens the pseudo-terminal; `label` names the port in the message
+  // printed to stderr (unless `announce` is false). On failure returns
+  // nullptr and sets err.
+  static std::unique_ptr<PtyChardev> open(const std::string& label, std::string& err, bool announce = true);
+  ~PtyChardev() override;
+  void write(const uint8_t* buf, size_t n) override;
+  void startInput(std::function<void()> notify) override;
+
+  // The slave's path, /dev/pts/N.
+  const std::string& slavePath() const;
+  // Whether someone has the slave open now.
+  bool connected() const;
+
+ private:
+  struct Impl;
+  explicit PtyChardev(std::unique_ptr<Impl> impl);
+  void inputThread();
+  std::unique_ptr<Impl> impl_;
+};
+
 // Puts the terminal back as it was before StdioChardev changed it. Async-
 // signal-safe; does nothing if the terminal was not changed.
 void restoreTerminal();
@@ -140,10 +171,12 @@ void restoreTerminal();
 struct ChardevContext {
   bool nographic = false;          // stdio gets the Ctrl-A escapes
   std::function<void()> on_quit;   // Ctrl-A x
+  std::string label = "serial0";   // QEMU's name of the port (serial0, serial1 ...), for messages
 };
 
-// Parses one -serial argument: "stdio", "mon:stdio", "file:PATH", "null" or
-// "none" ("none" returns a null backend too: the port exists, unconnected).
+// Parses one -serial argument: "stdio", "mon:stdio", "file:PATH", "pty",
+// "null" or "none" ("none" returns a null backend too: the port exists,
+// unconnected).
 // On error returns nullptr and sets err to a one-line message.
 std::unique_ptr<Chardev> createChardev(std::string_view spec, const ChardevContext& ctx, std::string& err);
 

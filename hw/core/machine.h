@@ -10,6 +10,9 @@
 #include <utility>
 #include <vector>
 
+#include "hw/block/drive_spec.h"
+#include "net/netdev_spec.h"
+
 namespace mimic::hw {
 
 struct MachineOptions {
@@ -27,6 +30,8 @@ struct MachineOptions {
   bool no_reboot = false;                     // -no-reboot: exit when the guest resets
   bool no_shutdown = false;                   // -no-shutdown: stay when the guest shuts down
   std::string tier = "baseline";              // -accel tcg,tier=: baseline (x86-64 JIT) or interp (IR interpreter)
+  std::vector<block::DriveSpec> drives;       // -drive, -hda..-hdd, indexes assigned
+  net::NetConfig net;                         // -netdev, -nic, -net, -device NIC (finalized)
   // Warnings for the user (one line each, without the "mimic: warning: "
   // prefix). Unset: written to stderr.
   std::function<void(const std::string&)> warn;

@@ -1,4 +1,5 @@
 #include "hw/mips/malta.h"
+#include "net/slirp_backend.h"
 #include "tcg/exec.h"
 
 #include <sys/mman.h>
@@ -62,6 +63,11 @@ void defaultWarn(const std::string& msg) { std::fprintf(stderr, "mimic: warning:
 
 MaltaBoard::~MaltaBoard() {
   chardevs_.clear();  // stops input threads before the devices go away
+  // The bus lets go of its devices before they are destroyed; the card
+  // detaches from its backend before the backend (and its thread) ends.
+  pci_bus_.reset();
+  pcnet_.reset();
+  net_backend_.reset();
   if (ram_) munmap(ram_, ram_size_);
 }
 
@@ -200,8 +206,10 @@ bool MaltaBoard::build(const MachineOptions& opts, std::function<void()> on_quit
   writeEnvironment(opts);
 
   if (!setupSerials(opts, std::move(on_quit), err)) return false;
+  if (!openDisks(opts, err) || !openNetwork(opts, err)) return false;
   mapDevices();
   mapPci();
+  firmwareSetup();
 
   if (uint64_t left = fpga_->spdUnrepresentedMiB())
     warn(fmt::format("SPD cannot represent final {}MB of SDRAM", left));
@@ -287,6 +295,7 @@ bool MaltaBoard::setupSerials(const MachineOptions& opts, std::function<void()> 
   ctx.nographic = opts.nographic;
   ctx.on_quit = on_quit;
   for (const std::string& s : specs) {
+    ctx.label = fmt::format("serial{}", chardevs_.size());
     std::unique_ptr<Chardev> c = createChardev(s, ctx, err);
     if (!c) return false;
     chardevs_.push_back(std::move(c));
@@ -308,6 +317,14 @@ void MaltaBoard::attachTimers(tcg::TimerQueue& timers) {
     if (shutdown_request_) shutdown_request_();
   });
   pci_bus_->attach(pci::devfn(kPiix4Slot, 3), piix4_pm_.get());
+  if (nic_mac_) {
+    pcnet_ = std::make_unique<Pcnet>(*clock_, net_backend_.get(), *nic_mac_);
+    pci_bus_->attach(pci::devfn(kPcnetSlot, 0), pcnet_.get());
+  }
+}
+
+void MaltaBoard::detachTimers() {
+  if (clock_) clock_->detach();
 }
 
 void MaltaBoard::mapDevices() {
@@ -317,6 +334,11 @@ void MaltaBoard::mapDevices() {
   io_.add("pic-master", I8259Pair::kMasterBase, I8259Pair::kChipPorts, pic_->master());
   io_.add("pic-slave", I8259Pair::kSlaveBase, I8259Pair::kChipPorts, pic_->slave());
   io_.add("piix4-elcr", I8259Pair::kElcrBase, I8259Pair::kElcrPorts, pic_->elcr());
+  kbc_ = std::make_unique<I8042>(pic_->irqLine(I8042::kKbdIrq), pic_->irqLine(I8042::kAuxIrq), [this] {
+    if (reset_request_) reset_request_();
+  });
+  io_.add("i8042-data", I8042::kDataPort, 1, kbc_->dataPort());
+  io_.add("i8042-cmd", I8042::kCommandPort, 1, kbc_->commandPort());
   com1_ = std::make_unique<Serial16550>("com1", chardevs_[0].get(), pic_->irqLine(4));
   com2_ = std::make_unique<Serial16550>("com2", chardevs_[1].get(), pic_->irqLine(3));
   cbus_ = std::make_unique<Serial16550>("cbus-uart", chardevs_[2].get(), IrqLine(&cpuIrqThunk, this, kCbusUartIrq),
@@ -355,6 +377,53 @@ void MaltaBoard::mapDevices() {
 // PCI on Malta: the GT-64120 is device 0; the PIIX4 (slot 10) routes the
 // four PCI interrupt lines PIRQA#..D# to 8259 inputs as its configuration
 // registers 0x60-0x63 say (Linux programs 10, 10, 11, 11; FreeBSD the same).
+bool MaltaBoard::openDisks(const MachineOptions& opts, std::string& err) {
+  for (const block::DriveSpec& d : opts.drives) {
+    if (d.interface != "ide") {
+      err = fmt::format("disk '{}': the Malta board has IDE disks only (if=ide)", d.path);
+      return false;
+    }
+    std::unique_ptr<block::BlockBackend> b = block::BlockBackend::open(d.path, d.read_only, err);
+    if (!b) return false;
+    disks_.push_back(std::move(b));
+    disk_indexes_.push_back(d.index);
+  }
+  return true;
+}
+
+// Malta has one network card (the on-board PCnet in slot 11).
+bool MaltaBoard::openNetwork(const MachineOptions& opts, std::string& err) {
+  const net::NetConfig& cfg = opts.net;
+  for (const std::string& w : cfg.warnings) (opts.warn ? opts.warn : defaultWarn)(w);
+  if (cfg.nics.empty()) return true;
+  if (cfg.nics.size() > 1) {
+    err = fmt::format("{} network cards requested: the Malta board has one (its PCnet in slot 11)",
+                      cfg.nics.size());
+    return false;
+  }
+  const net::NicSpec& nic = cfg.nics[0];
+  if (!nic.addr.empty() && nic.addr != "0b" && nic.addr != "0x0b" && nic.addr != "11" && nic.addr != "0b.0") {
+    err = fmt::format("{}: addr={}: the Malta board's network card is in slot 11 (0b)", nic.origin, nic.addr);
+    return false;
+  }
+  nic_mac_ = nic.mac.value_or(net::defaultMac(0));
+  if (nic.netdev.empty()) return true;   // a card with no backend: sends go nowhere
+  for (const net::NetdevSpec& spec : cfg.netdevs) {
+    if (spec.id != nic.netdev) continue;
+    net_backend_ = net::createNetBackend(spec, err);
+    return net_backend_ != nullptr;
+  }
+  err = fmt::format("{}: no -netdev with id={}", nic.origin, nic.netdev);
+  return false;
+}
+
+// What YAMON leaves programmed before it starts a kernel, which Linux and
+// FreeBSD only read: PCI interrupts A, B -> IRQ 10 and C, D -> IRQ 11
+// (QEMU's PIIX4 has these as reset values).
+void MaltaBoard::firmwareSetup() {
+  pci_bus_->configWrite(pci::devfn(kPiix4Slot, 0), 0x60, 0x0b0b0a0a, 4);
+}
+
 void MaltaBoard::mapPci() {
   pci_bus_ = std::make_unique<pci::PciBus>(io_, pci_mem_, as_);
   gt_->setPciBus(pci_bus_.get());
@@ -366,6 +435,13 @@ void MaltaBoard::mapPci() {
   pci_bus_->attach(pci::devfn(kPiix4Slot, 0), piix4_.get());
   io_.add("piix4-reset-control", pci::Piix4Isa::kResetControlPort, 1, piix4_->resetControl());
   pci_bus_->setIrqRouter([this](int devfn, int pin, bool level) { pciIrq(devfn, pin, level); });
+
+  // PIIX4 IDE: compatibility mode, ISA IRQ 14 and 15.
+  ide_ = std::make_unique<ide::Piix4Ide>(pic_->irqLine(14), pic_->irqLine(15));
+  for (size_t i = 0; i < disks_.size(); i++) ide_->attach(disk_indexes_[i], std::move(disks_[i]));
+  disks_.clear();
+  pci_bus_->attach(ide::Piix4Ide::kDevfn, ide_.get());
+  ide_->mapLegacyPorts(io_);
 }
 
 // The board's wiring of slots' INTA#..INTD# to PIRQ lines (Malta user's
@@ -403,6 +479,7 @@ void MaltaBoard::reset() {
   writeEnvironment(opts_);
 
   pic_->reset();
+  kbc_->reset();
   com1_->reset();
   com2_->reset();
   cbus_->reset();
@@ -411,14 +488,17 @@ void MaltaBoard::reset() {
   gt_->reset();
   pirq_count_ = {};
   pci_bus_->reset();
+  firmwareSetup();
 }
 
 void MaltaBoard::startInput(std::function<void()> kick) {
   for (auto& c : chardevs_) c->startInput(kick);
+  if (net_backend_) net_backend_->start(kick);
 }
 
 void MaltaBoard::pumpEvents() {
   for (auto& c : chardevs_) c->pump();
+  if (net_backend_) net_backend_->pump();
 }
 
 // ---------------------------------------------------------------------------
@@ -433,6 +513,7 @@ class Malta : public Machine {
       std::lock_guard<std::mutex> lock(mu_);
       live_cpu_ = nullptr;  // input threads and signals no longer reach the CPU
     }
+    if (board_) board_->detachTimers();   // the CPU owns the timer queue
     cpu_.reset();
     board_.reset();
   }

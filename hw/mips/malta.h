@@ -42,6 +42,10 @@
 #include "hw/mips/gt64120.h"
 #include "hw/mips/malta_fpga.h"
 #include "hw/acpi/piix4_pm.h"
+#include "hw/ide/piix4_ide.h"
+#include "hw/input/i8042.h"
+#include "hw/net/pcnet.h"
+#include "net/net_backend.h"
 #include "hw/isa/piix4.h"
 #include "hw/pci/pci_bus.h"
 
@@ -94,6 +98,8 @@ class MaltaBoard {
   // timer queue, which exists once the CPU does: the machine attaches it
   // after setCpuIrq().
   void attachTimers(tcg::TimerQueue& timers);
+  // Before the timer queue given to attachTimers() is destroyed.
+  void detachTimers();
   void setResetRequest(std::function<void()> f) { reset_request_ = std::move(f); }
   // The guest powered the board off (PIIX4 soft-off).
   void setShutdownRequest(std::function<void()> f) { shutdown_request_ = std::move(f); }
@@ -118,13 +124,18 @@ class MaltaBoard {
   pci::PciBus& pciBus() { return *pci_bus_; }
   pci::Piix4Isa& piix4() { return *piix4_; }
   pci::Piix4Pm* piix4Pm() { return piix4_pm_.get(); }   // exists after attachTimers()
+  ide::Piix4Ide& ide() { return *ide_; }
+  Pcnet* pcnet() { return pcnet_.get(); }                // with a network card, after attachTimers()
+  I8042& kbc() { return *kbc_; }
   Chardev* serial(size_t i) { return i < chardevs_.size() ? chardevs_[i].get() : nullptr; }
 
  private:
   MaltaBoard() = default;
   bool build(const MachineOptions& opts, std::function<void()> on_quit, std::string& err);
-  bool loadImages(std::string& err);
+  bool openDisks(const MachineOptions& opts, std::string& err);
+  bool openNetwork(const MachineOptions& opts, std::string& err);
   void mapPci();
+  void firmwareSetup();
   void pciIrq(int devfn, int pin, bool level);
   bool setupSerials(const MachineOptions& opts, std::function<void()> on_quit, std::string& err);
   void mapDevices();
@@ -150,9 +161,16 @@ class MaltaBoard {
   std::unique_ptr<pci::PciBus> pci_bus_;
   std::unique_ptr<pci::Piix4Isa> piix4_;
   std::unique_ptr<pci::Piix4Pm> piix4_pm_;
+  std::unique_ptr<ide::Piix4Ide> ide_;
+  std::vector<std::unique_ptr<block::BlockBackend>> disks_;   // until attached to ide_
+  std::vector<int> disk_indexes_;
+  std::unique_ptr<net::NetBackend> net_backend_;
+  std::optional<net::MacAddr> nic_mac_;    // set: the board has its network card
+  std::unique_ptr<Pcnet> pcnet_;
   std::array<int, 4> pirq_count_{};   // asserted INTx pins per PIRQ line
   std::vector<std::unique_ptr<Chardev>> chardevs_;
   std::unique_ptr<I8259Pair> pic_;   // before the devices that raise its lines
+  std::unique_ptr<I8042> kbc_;
   std::unique_ptr<Serial16550> com1_, com2_, cbus_;
   std::unique_ptr<TimerQueueClock> clock_;
   std::unique_ptr<Mc146818> rtc_;

@@ -23,14 +23,22 @@ struct Clock {
 
 class TimerQueueClock : public Clock {
  public:
-  explicit TimerQueueClock(tcg::TimerQueue& q) : q_(q) {}
-  int64_t nowNs() override { return q_.nowNs(); }
-  int addTimer(std::function<void()> cb) override { return q_.add(std::move(cb)); }
-  void arm(int id, int64_t deadline_ns) override { q_.arm(id, deadline_ns); }
-  void disarm(int id) override { q_.disarm(id); }
+  explicit TimerQueueClock(tcg::TimerQueue& q) : q_(&q) {}
+  int64_t nowNs() override { return q_ ? q_->nowNs() : 0; }
+  int addTimer(std::function<void()> cb) override { return q_ ? q_->add(std::move(cb)) : -1; }
+  void arm(int id, int64_t deadline_ns) override {
+    if (q_) q_->arm(id, deadline_ns);
+  }
+  void disarm(int id) override {
+    if (q_) q_->disarm(id);
+  }
+  // The queue (the CPU's) is going away before the devices: from now on
+  // arming and disarming do nothing, so devices may disarm their timers in
+  // their destructors whatever the teardown order.
+  void detach() { q_ = nullptr; }
 
  private:
-  tcg::TimerQueue& q_;
+  tcg::TimerQueue* q_;
 };
 
 }  // namespace mimic::hw

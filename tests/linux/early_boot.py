@@ -12,77 +12,16 @@ Usage: early_boot.py --mimic PATH [--marker TEXT] [--timeout S]
 Ends with 'linux: N passed, M failed'.
 """
 import argparse
-import glob
-import hashlib
 import os
-import subprocess
 import sys
 import time
 
-PACKAGE = "debian-installer-12-netboot-mipsel"
-# The version this test was written against; a newer one from Debian is
-# used (with a note) when this one has left the archive: QEMU is the oracle.
-KNOWN_SHA256 = "6bb17f27b36cbc98e81c1e4df60028b4ffeb13881d02c73f7e55f9e4c6f45838"
-KERNEL_GLOB = "usr/lib/debian-installer/images/12/mipsel/malta/vmlinuz-*-4kc-malta"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# The download, the SHA-256 pin and the console reader are shared with
+# busybox_shell.py and bench/boot_bench.py.
+from guest_cache import cache_dir, console_until, fetch_kernel  # noqa: E402,F401
+
 DEFAULT_MARKER = "rcu: srcu_init:"
-
-
-def cache_dir():
-    d = os.environ.get("MIMIC_CACHE") or os.path.expanduser("~/.cache/mimic")
-    d = os.path.join(d, "debian")
-    os.makedirs(d, exist_ok=True)
-    return d
-
-
-def fetch_kernel():
-    d = cache_dir()
-    debs = sorted(glob.glob(os.path.join(d, PACKAGE + "_*.deb")))
-    if not debs:
-        r = subprocess.run(["apt-get", "download", PACKAGE], cwd=d, capture_output=True, text=True)
-        debs = sorted(glob.glob(os.path.join(d, PACKAGE + "_*.deb")))
-        if not debs:
-            raise RuntimeError("apt-get download %s failed: %s" % (PACKAGE, r.stderr.strip()[-300:]))
-    deb = debs[-1]
-    sha = hashlib.sha256(open(deb, "rb").read()).hexdigest()
-    if sha != KNOWN_SHA256:
-        print("note: %s has SHA-256 %s (test written for %s)" % (os.path.basename(deb), sha, KNOWN_SHA256))
-    root = os.path.join(d, "netboot-" + sha[:12])
-    if not glob.glob(os.path.join(root, KERNEL_GLOB)):
-        subprocess.run(["dpkg", "-x", deb, root], check=True)
-    return glob.glob(os.path.join(root, KERNEL_GLOB))[0]
-
-
-def console_until(cmd, marker, timeout, whole_line=True):
-    """Runs cmd, returns its output up to and including the marker (and the
-    rest of its line when whole_line: a full-screen UI may never end one)."""
-    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                         start_new_session=True)
-    out = b""
-    deadline = time.monotonic() + timeout
-    os.set_blocking(p.stdout.fileno(), False)
-    try:
-        while time.monotonic() < deadline:
-            chunk = p.stdout.read()
-            if chunk:
-                out += chunk
-                i = out.find(marker.encode())
-                if i >= 0 and not whole_line:
-                    return out[: i + len(marker)], True
-                if i >= 0:
-                    j = out.find(b"\n", i)
-                    if j >= 0:
-                        return out[: j + 1], True
-            elif p.poll() is not None:
-                break
-            else:
-                time.sleep(0.05)
-        return out, False
-    finally:
-        try:
-            os.killpg(p.pid, 9)
-        except ProcessLookupError:
-            pass
-        p.wait()
 
 
 def main():

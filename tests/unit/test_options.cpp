@@ -108,7 +108,6 @@ TEST(Options, Errors) {
   EXPECT_EQ(parseError({"-foo"}), "unknown option '-foo' (see -help)");
   EXPECT_EQ(parseError({"-kernel"}), "option '-kernel' needs a value");
   EXPECT_EQ(parseError({"-nographic=1"}), "option '-nographic' takes no value");
-  EXPECT_EQ(parseError({"disk.img"}), "unexpected argument 'disk.img' (disk images are not supported yet; see -help)");
   EXPECT_EQ(parseError({"-s"}), "-s is not supported yet (mimic has no GDB stub)");
   EXPECT_EQ(parseError({"-S"}), "-S is not supported yet (mimic has no monitor or GDB stub to start the CPU)");
   EXPECT_EQ(parseError({"-gdb", "tcp::1234"}), "-gdb is not supported yet (mimic has no GDB stub)");
@@ -119,6 +118,25 @@ TEST(Options, Errors) {
   EXPECT_EQ(parseError({"-kernel", ""}), "-kernel needs a file name");
   EXPECT_EQ(parseError({"-d", ""}), "-d needs a list of log items (see -d help)");
   EXPECT_EQ(parseError({"-cpu", ""}), "-cpu needs a CPU model name (see -cpu help)");
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Options, DisksInCommandLineOrder) {
+  // A bare argument is the first hard disk, as in QEMU.
+  Options bare = parse({"disk.img"});
+  ASSERT_EQ(bare.machine.drives.size(), 1u);
+  EXPECT_EQ(bare.machine.drives[0].path, "disk.img");
+  EXPECT_EQ(bare.machine.drives[0].index, 0);
+
+  Options o = parse({"-drive", "file=a.img,format=raw,if=ide", "-hdc", "c.img", "-drive", "file=b.img"});
+  ASSERT_EQ(o.machine.drives.size(), 3u);
+  EXPECT_EQ(o.machine.drives[0].index, 0);
+  EXPECT_EQ(o.machine.drives[1].index, 2);
+  EXPECT_EQ(o.machine.drives[2].index, 1);   // the first free index
+  EXPECT_EQ(parseError({"-hda", "a.img", "x.img"}), parseError({"-hda", "a.img", "-hda", "x.img"}));
 }
 
 }  // namespace
