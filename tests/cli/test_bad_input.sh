@@ -53,6 +53,9 @@ printf 'this is not an ELF file\n' > "$tmp/text.txt"
 : > "$tmp/empty"
 mkdir "$tmp/dir"
 cp "$tmp/le.elf" "$tmp/unreadable.elf"; chmod 000 "$tmp/unreadable.elf"
+truncate -s 300M "$tmp/huge.img"      # sparse: larger than any Malta RAM
+truncate -s 1M "$tmp/disk.img"
+cp "$tmp/disk.img" "$tmp/ro.img"; chmod 444 "$tmp/ro.img"
 
 passed=0
 failed=0
@@ -110,7 +113,7 @@ expect_error "unknown option"            -foo
 expect_error "unknown long option"       --frobnicate
 expect_error "missing option value"      -kernel
 expect_error "flag with a value"         -nographic=yes -kernel "$tmp/le.elf"
-expect_error "positional argument"       disk.img -kernel "$tmp/le.elf"
+expect_error "positional disk missing"   "$tmp/no-disk.img" -kernel "$tmp/le.elf"
 expect_error "no -kernel"                -M malta -nographic
 expect_error "empty -kernel"             -kernel ""
 expect_error "unknown machine"           -M foo -kernel "$tmp/le.elf"
@@ -151,6 +154,35 @@ expect_error "segment outside RAM"       -kernel "$tmp/outside.elf"
 expect_error "bss outside RAM"           -m 64 -kernel "$tmp/bigbss.elf"
 expect_error "entry in useg"             -kernel "$tmp/useg.elf"
 expect_error "missing initrd"            -kernel "$tmp/le.elf" -initrd "$tmp/does-not-exist.img"
+expect_error "initrd is a directory"     -kernel "$tmp/le.elf" -initrd "$tmp/dir"
+expect_error "initrd larger than RAM"    -m 64 -kernel "$tmp/le.elf" -initrd "$tmp/huge.img"
+
+# Disks.
+expect_error "missing -hda"              -kernel "$tmp/le.elf" -hda "$tmp/does-not-exist.img"
+expect_error "-hda is a directory"       -kernel "$tmp/le.elf" -hda "$tmp/dir"
+expect_error "-drive without file"       -kernel "$tmp/le.elf" -drive format=raw,if=ide
+expect_error "-drive qcow2"              -kernel "$tmp/le.elf" -drive "file=$tmp/disk.img,format=qcow2"
+expect_error "-drive if=scsi"            -kernel "$tmp/le.elf" -drive "file=$tmp/disk.img,if=scsi"
+expect_error "-drive index out of range" -kernel "$tmp/le.elf" -drive "file=$tmp/disk.img,index=4"
+expect_error "-drive unknown key"        -kernel "$tmp/le.elf" -drive "file=$tmp/disk.img,speed=fast"
+expect_error "two disks at one index"    -kernel "$tmp/le.elf" -hda "$tmp/disk.img" -drive "file=$tmp/ro.img,index=0"
+expect_error "five disks"                -kernel "$tmp/le.elf" -hda "$tmp/disk.img" -hdb "$tmp/disk.img" \
+                                         -hdc "$tmp/disk.img" -hdd "$tmp/disk.img" -drive "file=$tmp/disk.img"
+# Root may write a mode-444 file, so this case only means something for others.
+if [[ $(id -u) -ne 0 ]]; then
+  expect_error "read-only image, writable" -kernel "$tmp/le.elf" -hda "$tmp/ro.img"
+fi
+
+# Network.
+expect_error "-netdev of unknown type"   -kernel "$tmp/le.elf" -netdev tap,id=n0 -device pcnet,netdev=n0
+expect_error "-netdev without id"        -kernel "$tmp/le.elf" -netdev user
+expect_error "-device to no netdev"      -kernel "$tmp/le.elf" -device pcnet,netdev=nowhere
+expect_error "-device unknown"           -kernel "$tmp/le.elf" -device virtio-net-pci
+expect_error "two network cards"         -kernel "$tmp/le.elf" -nic user -nic user
+expect_error "bad hostfwd rule"          -kernel "$tmp/le.elf" -nic user,hostfwd=tcp::notaport-:22
+expect_error "hostfwd port taken"        -kernel "$tmp/le.elf" \
+                                         -nic user,hostfwd=tcp:127.0.0.1:47613-:22,hostfwd=tcp:127.0.0.1:47613-:23
+expect_error "bad mac"                   -kernel "$tmp/le.elf" -nic user,mac=52:54:00:12:34
 
 # Informational commands.
 expect_ok "-version"                     -version
