@@ -22,7 +22,7 @@ pci::PciIds piix4IdeIds() {
   pci::PciIds ids;
   ids.vendor = Piix4Ide::kVendorId;
   ids.device = Piix4Ide::kDeviceId;
-  ids.revision = 0x01;
+  ids.revision = 0x00;   // as QEMU's PIIX4 IDE
   ids.class_code = 0x010180;
   ids.interrupt_pin = 0;
   return ids;

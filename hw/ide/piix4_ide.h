@@ -2,7 +2,7 @@
 // PIIX4 (devfn 0x51 on Malta), two ATA channels in compatibility mode plus
 // the bus-master IDE engine.
 //
-// PCI: vendor 8086h, device 7111h, revision 01h, class 010180h (IDE,
+// PCI: vendor 8086h, device 7111h, revision 00h (as QEMU), class 010180h (IDE,
 // bus-master capable, both channels fixed in compatibility mode, so no
 // INTx pin). BAR4 (offset 20h) is the 16-byte bus-master register block
 // in I/O space; BARs 0-3 are not implemented (compatibility mode). The

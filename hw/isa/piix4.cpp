@@ -10,7 +10,7 @@ bool routable(int irq) { return (irq >= 3 && irq <= 7) || (irq >= 9 && irq <= 12
 }  // namespace
 
 Piix4Isa::Piix4Isa(std::function<void(int, bool)> isa_irq, std::function<void()> reset_request)
-    : PciDevice("piix4-isa", PciIds{.vendor = 0x8086, .device = 0x7110, .revision = 0x01,
+    : PciDevice("piix4-isa", PciIds{.vendor = 0x8086, .device = 0x7110, .revision = 0x00,
                                     .class_code = 0x060100, .multifunction = true}),
       isa_irq_(std::move(isa_irq)), reset_request_(std::move(reset_request)) {
   // Power-on values (datasheet): PCI command I/O + memory + special cycles

@@ -188,7 +188,7 @@ class Ide : public ::testing::Test {
 
 TEST_F(Ide, ConfigurationSpace) {
   EXPECT_EQ(cfgRead(0x00, 4), 0x71118086u);
-  EXPECT_EQ(cfgRead(0x08, 4), 0x01018001u);  // class 01.01.80, revision 01
+  EXPECT_EQ(cfgRead(0x08, 4), 0x01018000u);  // class 01.01.80, revision 00 (as QEMU)
   EXPECT_EQ(cfgRead(0x0e, 1), 0x00u);        // header type 0, function 1
   EXPECT_EQ(cfgRead(0x3d, 1), 0x00u);        // no INTx pin
   EXPECT_EQ(cfgRead(0x10, 4), 0u);           // BARs 0-3 not implemented

@@ -43,10 +43,23 @@
     .set    noreorder
     .set    noat
 
+    /* In .data, not .bss: written before .bss is cleared. */
+    .data
+    .globl  boot_args
+    .align  2
+boot_args:
+    .word   0, 0, 0, 0
+
     .section .text.start, "ax", @progbits
     .globl  _start
     .ent    _start
 _start:
+    /* Keep what the boot firmware passed (argc, argv, envp, memsize). */
+    la      t0, boot_args
+    sw      a0, 0(t0)
+    sw      a1, 4(t0)
+    sw      a2, 8(t0)
+    sw      a3, 12(t0)
     li      t0, STATUS_INIT
     mtc0    t0, CP0_STATUS
     ehb

@@ -47,6 +47,12 @@ int vprintf(const char *fmt, va_list ap);
 int puts(const char *s);                /* appends '\n' */
 int putchar(int c);
 
+/* ---- boot arguments --------------------------------------------------- */
+
+/* a0..a3 as the boot firmware left them at _start: YAMON's argc, argv,
+   envp and the RAM size in bytes. */
+extern uint32_t boot_args[4];
+
 /* ---- program end ------------------------------------------------------ */
 
 /* Reset the board via the Malta FPGA software reset register (write 0x42 to
