@@ -1,5 +1,9 @@
 #include "src/options.h"
 
+#include <ctime>
+
+#include "src/time_options.h"
+
 #include <CLI/CLI.hpp>
 
 #include <cctype>
@@ -42,6 +46,8 @@ constexpr OptionDef kOptions[] = {
     {"S", "freeze", false},
     {"gdb", "gdb", true},
     {"accel", "accel", true},
+    {"icount", "icount", true},
+    {"rtc", "rtc", true},
     {"version", "version", false},
     {"nodefaults", "nodefaults", false},
     {"h", "help", false},
@@ -249,7 +255,7 @@ bool parseOptions(const std::vector<std::string>& args, Options& o, std::string&
   app.set_help_flag();  // -h/-help are ours
   app.allow_extras(false);
   auto last = CLI::MultiOptionPolicy::TakeLast;
-  std::string machine, cpu, memory, display, gdb, accel;
+  std::string machine, cpu, memory, display, gdb, accel, icount, rtc;
   bool gdb_default = false, freeze = false, nodefaults = false;
   hw::MachineOptions& m = o.machine;
   app.add_option("--machine", machine)->multi_option_policy(last);
@@ -270,6 +276,8 @@ bool parseOptions(const std::vector<std::string>& args, Options& o, std::string&
   app.add_flag("--freeze", freeze);
   app.add_option("--gdb", gdb)->multi_option_policy(last);
   app.add_option("--accel", accel)->multi_option_policy(last);
+  app.add_option("--icount", icount)->multi_option_policy(last);
+  app.add_option("--rtc", rtc)->multi_option_policy(last);
   app.add_flag("--version", o.version);
   app.add_flag("--nodefaults", nodefaults);
   app.add_flag("--help", o.help);
@@ -340,6 +348,13 @@ bool parseOptions(const std::vector<std::string>& args, Options& o, std::string&
       }
     }
   }
+  if (app.count("--icount") && !parseIcountOption(icount, m.icount_shift, m.icount_sleep, err)) return false;
+  if (app.count("--rtc")) {
+    const time_t now = std::time(nullptr);
+    struct tm local {};
+    localtime_r(&now, &local);
+    if (!parseRtcOption(rtc, int64_t(now), int64_t(local.tm_gmtoff), m.rtc_start, err)) return false;
+  }
   if (app.count("--display")) {
     std::string kind = display.substr(0, display.find(','));
     if (kind != "none") {
@@ -404,6 +419,15 @@ Devices and display:
   -device pcnet,netdev=ID[,mac=MAC]   the network card on that backend
   -nic user[,hostfwd=...][,mac=MAC] | -nic none   both in one option
   -nodefaults         no default network card (QEMU's default: -nic user)
+
+Time:
+  -icount [shift=]N[,sleep=on|off]
+                      virtual time counts guest instructions (2^N ns each):
+                      the same inputs give the same run, timer interrupt for
+                      timer interrupt; sleep=off skips idle time at once
+  -rtc base=utc|localtime|DATE[,clock=host|vm]
+                      the RTC's time at power-on (DATE: 2006-06-17 or
+                      2006-06-17T16:01:21, UTC); default the host's UTC time
 
 Run control:
   -no-reboot          exit (code 0) when the guest resets the machine

@@ -89,6 +89,15 @@ StopReason ExecEngine::run() {
       }
     }
     if (cpu_.idle()) {
+      // -icount: time moves to the next deadline (after host time passes
+      // with sleep=on); the loop's next round runs the due timers.
+      if (timers_->icount() && timers_->icountIdle([&](int64_t wait_ns) {
+            std::unique_lock<std::mutex> lk(cpu_.idle_mu_);
+            return cpu_.idle_cv_.wait_for(lk, std::chrono::nanoseconds(wait_ns), [&] { return c.exit_request != 0; });
+          })) {
+        c.exit_request = 1;
+        continue;
+      }
       // Sleep until a device, the timer thread or a stop request kicks us.
       std::unique_lock<std::mutex> lk(cpu_.idle_mu_);
       cpu_.idle_cv_.wait_for(lk, std::chrono::milliseconds(100), [&] { return c.exit_request != 0; });

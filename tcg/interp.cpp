@@ -1,5 +1,7 @@
 #include "tcg/interp.h"
 
+#include "tcg/exec.h"
+
 #include <cstring>
 
 #include "tcg/eval.h"
@@ -34,6 +36,10 @@ uintptr_t Interpreter::execute(void* env, TranslationBlock* tb) {
     return 0;
   }
   c.insns_executed += tb->num_insns;
+  if (cpu_.engine().timers().icount()) {   // as the JIT's block prologue
+    c.icount_budget -= int32_t(tb->num_insns);
+    if (c.icount_budget <= 0) c.exit_request = 1;
+  }
   return runBlock(*tb->ir, env, c, cpu_.targetInfo(), tb, temps_);
 }
 

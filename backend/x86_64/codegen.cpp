@@ -294,6 +294,15 @@ bool Codegen::compile(const tcg::Block& b, tcg::TranslationBlock& tb) {
   Label exit_req = a_.newLabel();
   a_.cmp(W::d, commonMem(offsetof(tcg::CpuCommon, exit_request)), 0);
   a_.jcc(Cc::ne, exit_req);
+  // -icount: take this block's instructions from the budget; the block that
+  // uses it up runs to its end and the next one leaves (tcg/timer.h).
+  if (engine_.timers().icount()) {
+    Label in_budget = a_.newLabel();
+    a_.sub(W::d, commonMem(offsetof(tcg::CpuCommon, icount_budget)), int32_t(tb.num_insns));
+    a_.jcc(Cc::g, in_budget);
+    a_.mov(W::d, commonMem(offsetof(tcg::CpuCommon, exit_request)), 1);
+    a_.bind(in_budget);
+  }
 
   for (uint32_t i = 0; i < b.ops.size(); i++) emitOp(b.ops[i], i);
 

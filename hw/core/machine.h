@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -32,6 +33,9 @@ struct MachineOptions {
   std::string tier = "baseline";              // -accel tcg,tier=: baseline (x86-64 JIT) or interp (IR interpreter)
   std::vector<block::DriveSpec> drives;       // -drive, -hda..-hdd, indexes assigned
   net::NetConfig net;                         // -netdev, -nic, -net, -device NIC (finalized)
+  int icount_shift = -1;                      // -icount shift=N; -1: virtual time is host time
+  bool icount_sleep = true;                   // -icount sleep=: idle time passes on the host too
+  std::optional<int64_t> rtc_start;           // -rtc base=: RTC time at power-on; unset: host UTC now
   // Warnings for the user (one line each, without the "mimic: warning: "
   // prefix). Unset: written to stderr.
   std::function<void(const std::string&)> warn;

@@ -259,10 +259,12 @@ void MaltaBoard::writeEnvironment(const MachineOptions& opts) {
   set(fmt::format("{}", ram_size_));
   set("modetty0");
   set("38400n8r");
-  // A fresh seed for the kernel's random number generator on each boot.
+  // A fresh seed for the kernel's random number generator on each boot; a
+  // fixed one under -icount, whose point is that runs repeat exactly.
   std::random_device rd;
+  std::mt19937 fixed(20261206);
   std::string seed;
-  for (int i = 0; i < 32; i++) seed += fmt::format("{:02x}", rd() & 0xff);
+  for (int i = 0; i < 32; i++) seed += fmt::format("{:02x}", (opts.icount_shift >= 0 ? fixed() : rd()) & 0xff);
   set("rngseed");
   set(seed);
   // Entry `index` stays a null pointer: the end of the table.
@@ -307,7 +309,7 @@ void MaltaBoard::attachTimers(tcg::TimerQueue& timers) {
   clock_ = std::make_unique<TimerQueueClock>(timers);
   // The PIT raises IRQ 0 at once (channel 0 starts in mode 3), so the 8259
   // and the CPU's interrupt input must be connected first.
-  rtc_ = std::make_unique<Mc146818>(*clock_, pic_->irqLine(8));
+  rtc_ = std::make_unique<Mc146818>(*clock_, pic_->irqLine(8), opts_.rtc_start);
   pit_ = std::make_unique<I8254>(*clock_, pic_->irqLine(0));
   io_.add("rtc", Mc146818::kPortBase, Mc146818::kPortCount, rtc_.get());
   io_.add("pit", I8254::kPortBase, I8254::kPortCount, pit_.get());
@@ -536,6 +538,7 @@ class Malta : public Machine {
     if (!board_) return false;
 
     cpu_ = std::make_unique<MipsCpu>(*model, board_->bigEndian(), board_->addressSpace());
+    if (opts.icount_shift >= 0) cpu_->engine().timers().setIcount(opts.icount_shift, opts.icount_sleep);
     cpu_->reset();
     // With -kernel, QEMU's Malta starts the CPU with Status.ERL clear.
     cpu_->state().cp0_status &= ~(1u << 2);

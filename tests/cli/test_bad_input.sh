@@ -157,6 +157,13 @@ expect_error "missing initrd"            -kernel "$tmp/le.elf" -initrd "$tmp/doe
 expect_error "initrd is a directory"     -kernel "$tmp/le.elf" -initrd "$tmp/dir"
 expect_error "initrd larger than RAM"    -m 64 -kernel "$tmp/le.elf" -initrd "$tmp/huge.img"
 
+# Time.
+expect_error "-icount auto"              -kernel "$tmp/le.elf" -icount auto
+expect_error "-icount shift too big"     -kernel "$tmp/le.elf" -icount shift=11
+expect_error "-icount bad sleep"         -kernel "$tmp/le.elf" -icount 3,sleep=sometimes
+expect_error "-rtc bad base"             -kernel "$tmp/le.elf" -rtc base=yesterday
+expect_error "-rtc bad date"             -kernel "$tmp/le.elf" -rtc base=2023-02-29
+
 # Disks.
 expect_error "missing -hda"              -kernel "$tmp/le.elf" -hda "$tmp/does-not-exist.img"
 expect_error "-hda is a directory"       -kernel "$tmp/le.elf" -hda "$tmp/dir"

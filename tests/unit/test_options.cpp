@@ -1,4 +1,5 @@
 #include "src/options.h"
+#include "src/time_options.h"
 
 #include <gtest/gtest.h>
 
@@ -137,6 +138,62 @@ TEST(Options, DisksInCommandLineOrder) {
   EXPECT_EQ(o.machine.drives[1].index, 2);
   EXPECT_EQ(o.machine.drives[2].index, 1);   // the first free index
   EXPECT_EQ(parseError({"-hda", "a.img", "x.img"}), parseError({"-hda", "a.img", "-hda", "x.img"}));
+}
+
+}  // namespace
+
+namespace {
+
+using mimic::cli::parseIcountOption;
+using mimic::cli::parseRtcOption;
+
+TEST(TimeOptions, Icount) {
+  int shift = 0;
+  bool sleep = false;
+  std::string err;
+  ASSERT_TRUE(parseIcountOption("3", shift, sleep, err)) << err;
+  EXPECT_EQ(shift, 3);
+  EXPECT_TRUE(sleep);   // QEMU's default
+  ASSERT_TRUE(parseIcountOption("shift=0,sleep=off", shift, sleep, err)) << err;
+  EXPECT_EQ(shift, 0);
+  EXPECT_FALSE(sleep);
+  EXPECT_FALSE(parseIcountOption("shift=11", shift, sleep, err));
+  EXPECT_EQ(err, "-icount shift=11: shift must be a number from 0 to 10");
+  EXPECT_FALSE(parseIcountOption("auto", shift, sleep, err));
+  EXPECT_EQ(err, "-icount auto: shift=auto (adaptive, not deterministic) is not supported; give shift=N");
+  EXPECT_FALSE(parseIcountOption("sleep=off", shift, sleep, err));
+  EXPECT_EQ(err, "-icount sleep=off: no shift given (e.g. -icount shift=3)");
+  EXPECT_FALSE(parseIcountOption("shift=2,align=on", shift, sleep, err));
+  EXPECT_FALSE(parseIcountOption("shift=2,sleep=maybe", shift, sleep, err));
+}
+
+TEST(TimeOptions, RtcBase) {
+  std::optional<int64_t> start;
+  std::string err;
+  ASSERT_TRUE(parseRtcOption("base=utc", 1000, 3600, start, err)) << err;
+  EXPECT_FALSE(start.has_value());
+  ASSERT_TRUE(parseRtcOption("base=localtime,clock=host", 1000, 3600, start, err)) << err;
+  EXPECT_EQ(start, 4600);
+  ASSERT_TRUE(parseRtcOption("base=2024-01-01", 0, 0, start, err)) << err;
+  EXPECT_EQ(start, 1704067200);
+  ASSERT_TRUE(parseRtcOption("base=2006-06-17T16:01:21,clock=vm,driftfix=none", 0, 0, start, err)) << err;
+  EXPECT_EQ(start, 1150560081);
+  ASSERT_TRUE(parseRtcOption("base=2000-02-29", 0, 0, start, err)) << err;
+  EXPECT_EQ(start, 951782400);
+  EXPECT_FALSE(parseRtcOption("base=2001-02-29", 0, 0, start, err));
+  EXPECT_FALSE(parseRtcOption("base=2024-13-01", 0, 0, start, err));
+  EXPECT_FALSE(parseRtcOption("base=yesterday", 0, 0, start, err));
+  EXPECT_EQ(err, "-rtc base=yesterday: base must be utc, localtime or a date (2006-06-17 or 2006-06-17T16:01:21)");
+  EXPECT_FALSE(parseRtcOption("clock=wall", 0, 0, start, err));
+  EXPECT_FALSE(parseRtcOption("utc", 0, 0, start, err));
+}
+
+TEST(TimeOptions, OnTheCommandLine) {
+  Options o = parse({"-icount", "shift=4,sleep=off", "-rtc", "base=2024-01-01"});
+  EXPECT_EQ(o.machine.icount_shift, 4);
+  EXPECT_FALSE(o.machine.icount_sleep);
+  EXPECT_EQ(o.machine.rtc_start, 1704067200);
+  EXPECT_EQ(parse({}).machine.icount_shift, -1);
 }
 
 }  // namespace
