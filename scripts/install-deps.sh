@@ -11,7 +11,7 @@ packages=(
   # guest programs, built at test time
   gcc-mipsel-linux-gnu gcc-mips-linux-gnu binutils-mipsel-linux-gnu binutils-mips-linux-gnu
   # test oracle and test tools
-  qemu-system-mips qemu-user ipxe-qemu seabios python3 cpio xz-utils file
+  qemu-system-mips qemu-user ipxe-qemu seabios python3 cpio xz-utils file gdb-multiarch
 )
 
 missing=()

@@ -14,7 +14,10 @@
 
 #include "frontends/mips/mips_cpu.h"
 #include "hw/char/chardev.h"
+#include "debug/gdb_server.h"
 #include "hw/core/machine.h"
+#include "hw/core/run_control.h"
+#include "monitor/monitors.h"
 #include "src/mimic_version.h"
 #include "src/options.h"
 #include "util/log.h"
@@ -152,9 +155,29 @@ int main(int argc, char** argv) {
   o.machine.warn = [](const std::string& msg) { std::fprintf(stderr, "mimic: warning: %s\n", msg.c_str()); };
   std::unique_ptr<hw::Machine> machine = hw::createMachine(o.machine, err);
   if (!machine) return fail(err);
+  // The GDB stub (-gdb, -s): listening before the guest runs (-S waits for it).
+  std::unique_ptr<debug::GdbServer> gdb;
+  if (!o.gdb.empty()) {
+    auto* ctl = dynamic_cast<hw::RunControl*>(&machine->control());
+    if (!ctl) return fail("-gdb: this machine has no debugger support");
+    gdb = debug::GdbServer::start(o.gdb, *ctl, err);
+    if (!gdb) return fail(err);
+  }
   signals.start(machine.get());
+  // ---- monitor/: -monitor and -qmp (begin) ----
+  // After signals.start(): a channel in `wait` mode blocks here until its
+  // first client connects, and Ctrl-C must still end mimic meanwhile.
+  std::unique_ptr<monitor::Monitors> monitors =
+      monitor::startMonitors(o.monitor, o.qmp, o.machine, machine->control(), err);
+  if (!monitors) {
+    signals.stop();
+    return fail(err);
+  }
+  // ---- monitor/ (end) ----
   int code = machine->run();
+  monitors.reset();  // monitor/: channels stop before the machine goes
   signals.stop();
+  gdb.reset();
   machine.reset();
   hw::restoreTerminal();
   if (log::g_file) std::fflush(log::g_file);

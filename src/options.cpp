@@ -47,6 +47,8 @@ constexpr OptionDef kOptions[] = {
     {"gdb", "gdb", true},
     {"accel", "accel", true},
     {"icount", "icount", true},
+    {"monitor", "monitor", true},
+    {"qmp", "qmp", true},
     {"rtc", "rtc", true},
     {"version", "version", false},
     {"nodefaults", "nodefaults", false},
@@ -277,6 +279,8 @@ bool parseOptions(const std::vector<std::string>& args, Options& o, std::string&
   app.add_option("--gdb", gdb)->multi_option_policy(last);
   app.add_option("--accel", accel)->multi_option_policy(last);
   app.add_option("--icount", icount)->multi_option_policy(last);
+  app.add_option("--monitor", o.monitor);
+  app.add_option("--qmp", o.qmp);
   app.add_option("--rtc", rtc)->multi_option_policy(last);
   app.add_flag("--version", o.version);
   app.add_flag("--nodefaults", nodefaults);
@@ -306,18 +310,18 @@ bool parseOptions(const std::vector<std::string>& args, Options& o, std::string&
   }
   if (o.help || o.version) return true;
 
-  if (gdb_default) {
-    err = "-s is not supported yet (mimic has no GDB stub)";
-    return false;
+  if (app.count("--gdb")) {
+    if (gdb.empty() || gdb == "none") {
+      if (gdb.empty()) {
+        err = "-gdb needs a device (tcp::PORT, tcp:HOST:PORT or unix:PATH)";
+        return false;
+      }
+    } else {
+      o.gdb = gdb;
+    }
   }
-  if (!gdb.empty() || app.count("--gdb")) {
-    err = "-gdb is not supported yet (mimic has no GDB stub)";
-    return false;
-  }
-  if (freeze) {
-    err = "-S is not supported yet (mimic has no monitor or GDB stub to start the CPU)";
-    return false;
-  }
+  if (gdb_default && o.gdb.empty()) o.gdb = "tcp::1234";   // -s
+  m.start_paused = freeze;                                 // -S
   if (app.count("--machine") && !parseMachine(machine, o, err)) return false;
   if (cpu == "help" || cpu == "?") {
     o.list_cpus = true;

@@ -19,6 +19,12 @@ struct Options {
   bool list_machines = false;     // -M help
   bool list_cpus = false;         // -cpu help
   bool list_log_items = false;    // -d help
+  // Control channels, as written: -monitor DEV and -qmp DEV (repeatable;
+  // e.g. "stdio", "unix:PATH,server,nowait", "tcp:HOST:PORT,server,nowait"),
+  // -gdb DEV ("tcp::1234", "tcp:HOST:PORT", "unix:PATH"; -s is tcp::1234).
+  std::vector<std::string> monitor;
+  std::vector<std::string> qmp;
+  std::string gdb;
 };
 
 // Parses the arguments after argv[0]. On error returns false and sets err

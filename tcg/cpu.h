@@ -25,7 +25,9 @@ struct Block;
 enum class AccessType : uint8_t { Read, Write, Fetch };
 
 // Why run() returned.
-enum class StopReason { Shutdown, Reset, Stopped };
+// Paused: the machine's run control asked (monitor stop, Ctrl-C in gdb);
+// Debug: a breakpoint, step or watchpoint (ExecEngine::debug().stop says).
+enum class StopReason { Shutdown, Reset, Stopped, Paused, Debug };
 
 struct TranslationResult {
   uint64_t paddr;      // physical address of the page
@@ -45,6 +47,7 @@ class Cpu {
 
   // Location descriptor of the next block: PC and mode flags.
   virtual uint64_t pc() const = 0;
+  virtual void setPc(uint64_t pc) = 0;   // a debugger's jump (no other state changes)
   virtual uint32_t tbFlags() const = 0;
 
   // Translate the block at (pc, flags) into b. Instruction fetches go
@@ -78,6 +81,22 @@ class Cpu {
   // Guest-visible disassembly for -d in_asm (Capstone).
   virtual std::string disassemble(uint64_t pc, uint32_t insn_word) const = 0;
   virtual std::string dumpState() const = 0;   // -d cpu
+
+  // Puts the PC back on the instruction that pc_info (CpuCommon) names, so
+  // it runs again from its start (a MIPS instruction in a delay slot: on its
+  // branch). Guest registers are as before that instruction.
+  virtual void restartInstruction(uint64_t pc_info) = 0;
+
+  // The GDB remote protocol's view of the CPU (target description XML with
+  // explicit regnums, registers in the guest's byte order).
+  virtual std::string gdbTargetXml() const = 0;
+  virtual int gdbRegisterCount() const = 0;
+  // Appends register n's bytes; false if there is no such register.
+  virtual bool gdbReadRegister(int n, std::string& out) const = 0;
+  // Sets register n from `len` bytes; false if there is no such register or
+  // the size is wrong.
+  virtual bool gdbWriteRegister(int n, const uint8_t* data, size_t len) = 0;
+  virtual bool bigEndian() const = 0;
 
   // Run guest code until a stop (shutdown, reset, or stop()).
   StopReason run();

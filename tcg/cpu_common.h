@@ -24,7 +24,8 @@ constexpr unsigned kMaxMmuModes = 4;
 constexpr uint64_t kTlbInvalid = 1u << 11;  // no mapping for this access type
 constexpr uint64_t kTlbMmio = 1u << 10;     // device, not RAM
 constexpr uint64_t kTlbNotDirty = 1u << 9;  // RAM page that holds translated code
-constexpr uint64_t kTlbFlagsMask = kTlbInvalid | kTlbMmio | kTlbNotDirty;
+constexpr uint64_t kTlbWatch = 1u << 8;     // page with debugger watchpoints (tcg/debug.h)
+constexpr uint64_t kTlbFlagsMask = kTlbInvalid | kTlbMmio | kTlbNotDirty | kTlbWatch;
 
 // One direct-mapped softmmu TLB entry. A load of n bytes at vaddr hits when
 // (vaddr & (kPageMask | (n-1))) == addr_read; the host address is then

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "hw/core/memory.h"
+#include "tcg/builder.h"
 #include "tcg/interp.h"
 #include "tcg/passes.h"
 #include "tcg/softmmu.h"
@@ -71,8 +72,13 @@ StopReason ExecEngine::run() {
   c.jmp_env = &env;
   if (setjmp(env) != 0) {
     // A guest exception unwound generated code or the translator; the
-    // frontend has already moved the CPU to the exception vector.
+    // frontend has already moved the CPU to the exception vector (or, for
+    // a watchpoint, back to the instruction).
     stats_.exceptions++;
+    if (executing_step_ && finishStep()) {
+      c.jmp_env = nullptr;
+      return StopReason::Debug;
+    }
   }
   ExitInfo last{nullptr, 0};
   uint64_t flush_gen = stats_.flushes;
@@ -103,10 +109,16 @@ StopReason ExecEngine::run() {
       cpu_.idle_cv_.wait_for(lk, std::chrono::milliseconds(100), [&] { return c.exit_request != 0; });
       continue;
     }
-    cpu_.deliverInterrupts();
+    const bool stepping = debug_.stepping();
+    if (!stepping) cpu_.deliverInterrupts();
     const uint64_t pc = cpu_.pc();
-    const uint32_t flags = cpu_.tbFlags();
+    const uint32_t flags = cpu_.tbFlags() | (stepping ? kTbFlagStep : 0);
     TranslationBlock* tb = findOrTranslate(pc, flags);
+    if (tb->debug_break) {
+      debug_.stop = DebugStopInfo{DebugStopInfo::Kind::Breakpoint};
+      c.jmp_env = nullptr;
+      return StopReason::Debug;
+    }
     if (stats_.flushes != flush_gen) {
       flush_gen = stats_.flushes;
       last.tb = nullptr;
@@ -115,8 +127,81 @@ StopReason ExecEngine::run() {
     if (log::enabled(log::kCpu)) log::write(cpu_.dumpState());
     if (log::enabled(log::kExec)) log::logf(log::kExec, "Trace {:p} [{:08x}] {:#x}\n", (void*)tb, tb->phys_pc, tb->pc);
     stats_.blocks_executed++;
+    if (stepping) {
+      executing_step_ = true;
+      if (debug_.watch_pending) debug_.suppress_watch = true;
+    }
     last = decodeExit(backend_->execute(cpu_.env(), tb));
     if (last.tb) stats_.goto_tb_exits++;
+    if (executing_step_) {
+      last.tb = nullptr;   // never chain out of a step block
+      if (finishStep()) {
+        c.jmp_env = nullptr;
+        return StopReason::Debug;
+      }
+    }
+  }
+}
+
+// A debugger step block has run (or raised): whether to stop now.
+bool ExecEngine::finishStep() {
+  executing_step_ = false;
+  if (debug_.suppress_watch) {
+    // The watched access has now happened: report it.
+    debug_.suppress_watch = false;
+    debug_.watch_pending = false;
+    debug_.stop = debug_.pending;
+    return true;
+  }
+  if (debug_.watch_pending) return false;   // a watch hit in this step: run it again, alone
+  if (debug_.single_step) {
+    debug_.stop = DebugStopInfo{DebugStopInfo::Kind::Step};
+    return true;
+  }
+  debug_.step_over_bp = false;
+  return false;
+}
+
+void ExecEngine::insertBreakpoint(uint64_t pc) {
+  if (debug_.breakpoints.insert(pc).second) flushAll();
+}
+
+void ExecEngine::removeBreakpoint(uint64_t pc) {
+  if (debug_.breakpoints.erase(pc)) flushAll();
+}
+
+void ExecEngine::insertWatchpoint(const Watchpoint& w) {
+  debug_.watchpoints.push_back(w);
+  tlbFlushAll(&cpu_.common());   // refills mark the watched pages
+}
+
+bool ExecEngine::removeWatchpoint(const Watchpoint& w) {
+  auto& v = debug_.watchpoints;
+  for (auto it = v.begin(); it != v.end(); ++it) {
+    if (it->addr == w.addr && it->len == w.len && it->read == w.read && it->write == w.write) {
+      v.erase(it);
+      tlbFlushAll(&cpu_.common());
+      return true;
+    }
+  }
+  return false;
+}
+
+bool ExecEngine::pageHasWatchpoints(uint64_t vpage) const {
+  for (const Watchpoint& w : debug_.watchpoints)
+    if (w.overlaps(vpage, kPageSize)) return true;
+  return false;
+}
+
+void ExecEngine::checkWatchpoints(uint64_t vaddr, unsigned len, bool write) {
+  if (debug_.suppress_watch) return;
+  for (const Watchpoint& w : debug_.watchpoints) {
+    if (!w.overlaps(vaddr, len) || !(write ? w.write : w.read)) continue;
+    debug_.watch_pending = true;
+    debug_.pending = DebugStopInfo{DebugStopInfo::Kind::Watch, w.addr, w.read, w.write};
+    CpuCommon& c = cpu_.common();
+    cpu_.restartInstruction(c.pc_info);
+    std::longjmp(*c.jmp_env, 1);
   }
 }
 
@@ -209,7 +294,14 @@ TranslationBlock* ExecEngine::translate(uint64_t pc, uint32_t flags, uint64_t ph
   b.clear();
   b.guest_pc = pc;
   translate_page2_ = ~0ull;
-  cpu_.translate(b, pc, flags);
+  const bool debug_break = !(flags & kTbFlagStep) && hasBreakpoint(pc);
+  if (debug_break) {
+    // Leaves to the loop with the PC unchanged; the loop sees debug_break.
+    Builder bb(b);
+    bb.exitTb(Builder::imm(cpu_.targetInfo().pc_is_64bit ? Type::I64 : Type::I32, pc));
+  } else {
+    cpu_.translate(b, pc, flags);
+  }
 
   if (log::enabled(log::kOpRaw)) log::write("OP before optimization:\n" + formatBlock(b));
   optimize(b);
@@ -229,6 +321,7 @@ TranslationBlock* ExecEngine::translate(uint64_t pc, uint32_t flags, uint64_t ph
   tb->phys_page2 = translate_page2_;
   tb->guest_size = b.guest_size;
   tb->num_insns = b.num_insns;
+  tb->debug_break = debug_break;
   if (!backend_->compile(b, *tb)) {
     flushAll();
     if (!backend_->compile(b, *tb)) {

@@ -12,6 +12,7 @@
 
 #include "tcg/backend.h"
 #include "tcg/cpu.h"
+#include "tcg/debug.h"
 #include "tcg/timer.h"
 #include "tcg/translation_block.h"
 
@@ -64,6 +65,19 @@ class ExecEngine {
   }
   const ExecStats& stats() const { return stats_; }
 
+  // Debugger support (tcg/debug.h). CPU thread, while the CPU is stopped.
+  DebugState& debug() { return debug_; }
+  bool hasBreakpoint(uint64_t pc) const { return !debug_.breakpoints.empty() && debug_.breakpoints.count(pc); }
+  void insertBreakpoint(uint64_t pc);
+  void removeBreakpoint(uint64_t pc);
+  void insertWatchpoint(const Watchpoint& w);
+  bool removeWatchpoint(const Watchpoint& w);
+  // The softmmu's slow path: an access to [vaddr, vaddr+len) on a page with
+  // watchpoints. On a hit, puts the CPU back before the access and leaves
+  // to the loop (does not return).
+  void checkWatchpoints(uint64_t vaddr, unsigned len, bool write);
+  bool pageHasWatchpoints(uint64_t vpage) const;
+
  private:
   TranslationBlock* findOrTranslate(uint64_t pc, uint32_t flags);
   TranslationBlock* translate(uint64_t pc, uint32_t flags, uint64_t phys_pc);
@@ -100,6 +114,9 @@ class ExecEngine {
   bool verify_ir_ = false;   // run verifyBlock on every translation
   uint64_t translate_page2_ = ~0ull;
   ExecStats stats_;
+  DebugState debug_;
+  bool executing_step_ = false;   // the running block is a debugger step (survives longjmp)
+  bool finishStep();
 };
 
 }  // namespace mimic::tcg

@@ -32,9 +32,10 @@ TlbEntry& fill(CpuCommon* c, uint64_t vaddr, AccessType type, int mmu_idx) {
   const hw::Region* r = cpu.addressSpace().find(ppage);
   const bool ram = r && r->isRam() && r->contains(ppage + kPageSize - 1);
   uint64_t io = ram ? 0 : kTlbMmio;
-  e.addr_read = tr.readable ? (vpage | io) : kTlbInvalid;
+  const uint64_t watch = cpu.engine().pageHasWatchpoints(vpage) ? kTlbWatch : 0;
+  e.addr_read = tr.readable ? (vpage | io | watch) : kTlbInvalid;
   e.addr_code = tr.executable ? (vpage | io) : kTlbInvalid;
-  uint64_t wflags = io;
+  uint64_t wflags = io | watch;
   if (ram && r->readonly) wflags |= kTlbMmio;   // ROM: writes go to the slow path, which drops them
   if (ram && cpu.engine().pageHasCode(ppage)) wflags |= kTlbNotDirty;
   e.addr_write = tr.writable ? (vpage | wflags) : kTlbInvalid;
@@ -106,6 +107,7 @@ uint64_t slowLoad(CpuCommon* c, uint64_t vaddr, uint32_t memop) {
   }
   TlbEntry& e = entryFor(c, vaddr, AccessType::Read, m);
   const uint64_t tag = e.addr_read;
+  if (tag & kTlbWatch) c->cpu->engine().checkWatchpoints(vaddr, m.bytes(), false);
   if (!(tag & kTlbMmio)) return extend(fromHost(reinterpret_cast<uint8_t*>(vaddr + e.addend), m.bytes(), m.big_endian), m);
   const uint64_t paddr = c->tlb_extra[m.mmu_idx][tlbIndex(vaddr)].paddr_page | (vaddr & (kPageSize - 1));
   bool ok = true;
@@ -129,6 +131,7 @@ void slowStore(CpuCommon* c, uint64_t vaddr, uint64_t value, uint32_t memop) {
     }
   }
   TlbEntry* e = &entryFor(c, vaddr, AccessType::Write, m);
+  if (e->addr_write & kTlbWatch) c->cpu->engine().checkWatchpoints(vaddr, m.bytes(), true);
   const size_t idx = tlbIndex(vaddr);
   const uint64_t ppage = c->tlb_extra[m.mmu_idx][idx].paddr_page;
   if (e->addr_write & kTlbNotDirty) {

@@ -27,7 +27,25 @@ TimerQueue::~TimerQueue() {
   waker_.join();
 }
 
-int64_t TimerQueue::nowNs() const { return icount_shift_ >= 0 ? icountNow() : hostNs() - start_ns_; }
+int64_t TimerQueue::nowNs() const {
+  if (icount_shift_ >= 0) return icountNow();   // stands still by itself while nothing runs
+  const int64_t frozen = paused_at_.load();
+  return frozen >= 0 ? frozen : hostNs() - start_ns_.load();
+}
+
+void TimerQueue::pause() {
+  if (icount_shift_ >= 0 || paused_at_.load() >= 0) return;
+  paused_at_ = hostNs() - start_ns_.load();
+}
+
+void TimerQueue::resume() {
+  const int64_t frozen = paused_at_.load();
+  if (frozen < 0) return;
+  start_ns_ = hostNs() - frozen;
+  paused_at_ = -1;
+  std::lock_guard<std::mutex> g(mu_);
+  cv_.notify_all();   // the waker recomputes its wait
+}
 
 void TimerQueue::setIcount(int shift, bool sleep) {
   icount_shift_ = shift;

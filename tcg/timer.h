@@ -18,6 +18,7 @@
 // passed (sleep=on, QEMU's default).
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -36,6 +37,12 @@ class TimerQueue {
   ~TimerQueue();
 
   int64_t nowNs() const;
+
+  // While the machine is stopped (monitor, debugger) time stands still:
+  // pause() freezes nowNs(), resume() continues from the same value. CPU
+  // thread (or with the CPU stopped).
+  void pause();
+  void resume();
 
   // Instruction-counted time (see above); before the CPU first runs.
   void setIcount(int shift, bool sleep);
@@ -63,7 +70,8 @@ class TimerQueue {
     int64_t deadline;   // INT64_MAX when disarmed
   };
   Cpu& cpu_;
-  int64_t start_ns_;
+  std::atomic<int64_t> start_ns_;   // host time of virtual 0 (moves on at resume())
+  std::atomic<int64_t> paused_at_ = -1;   // virtual time frozen at pause(); -1 running
   std::vector<Timer> timers_;
   std::mutex mu_;
   std::condition_variable cv_;

@@ -20,6 +20,7 @@ struct TranslationBlock {
   uint32_t guest_size = 0;
   uint32_t num_insns = 0;
   bool valid = true;
+  bool debug_break = false;    // a breakpoint's block: the loop stops instead of running it
 
   uint8_t* code = nullptr;     // host code (baseline backend)
   uint32_t code_size = 0;

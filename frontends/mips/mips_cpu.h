@@ -36,7 +36,7 @@ class MipsCpu : public tcg::Cpu {
   void reset();
   MipsState& state() { return st_; }
   const CpuModel& model() const { return model_; }
-  bool bigEndian() const { return big_endian_; }
+  bool bigEndian() const override { return big_endian_; }
 
   // Hardware interrupt inputs 0..5 (Cause.IP2..IP7), level-triggered.
   // CPU thread only (devices run on it); call kick() from other threads.
@@ -47,6 +47,7 @@ class MipsCpu : public tcg::Cpu {
   void* env() override { return &st_; }
   const tcg::TargetInfo& targetInfo() const override;
   uint64_t pc() const override { return st_.pc; }
+  void setPc(uint64_t pc) override { st_.pc = uint32_t(pc); }
   uint32_t tbFlags() const override { return st_.hflags; }
   void translate(tcg::Block& b, uint64_t pc, uint32_t flags) override;
   bool mmuTranslate(uint64_t vaddr, tcg::AccessType type, int mmu_idx, bool raise,
@@ -56,6 +57,11 @@ class MipsCpu : public tcg::Cpu {
   [[noreturn]] void unalignedAccess(uint64_t vaddr, tcg::AccessType type) override;
   std::string disassemble(uint64_t pc, uint32_t insn_word) const override;
   std::string dumpState() const override;
+  void restartInstruction(uint64_t pc_info) override;
+  std::string gdbTargetXml() const override;
+  int gdbRegisterCount() const override;
+  bool gdbReadRegister(int n, std::string& out) const override;
+  bool gdbWriteRegister(int n, const uint8_t* data, size_t len) override;
 
   // Recomputes hflags from Status (after any write to Status).
   void updateHflags();

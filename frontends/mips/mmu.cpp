@@ -1,5 +1,7 @@
 #include "frontends/mips/mmu.h"
 
+#include <fmt/format.h>
+
 #include "frontends/mips/cp0_bits.h"
 #include "frontends/mips/exceptions.h"
 #include "frontends/mips/mips_cpu.h"
@@ -205,6 +207,20 @@ void Mmu::entryHiWritten(uint32_t old_value) {
   if ((old_value & 0xff) == (cpu_.state().cp0_entryhi & 0xff)) return;
   tcg::tlbFlushAll(&cpu_.common());
   cpu_.engine().flushJumpCache();
+}
+
+std::string Mmu::dump() const {
+  std::string out;
+  for (size_t i = 0; i < tlb_.size(); i++) {
+    const JtlbEntry& e = tlb_[i];
+    out += fmt::format("TLB[{:2}] VPN2 {:08x} ASID {:02x} G {} PageMask {:08x}", i, e.vpn2, e.asid, e.global ? 1 : 0,
+                       e.pagemask);
+    for (int h = 0; h < 2; h++)
+      out += fmt::format("  PFN{} {:08x} C {} D {} V {}", h, e.pfn[h], (e.flags[h] >> 3) & 7, (e.flags[h] >> 2) & 1,
+                         (e.flags[h] >> 1) & 1);
+    out += "\n";
+  }
+  return out;
 }
 
 }  // namespace mimic::mips

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "tcg/cpu.h"
@@ -45,6 +46,8 @@ class Mmu {
   void tlbwr();
   // EntryHi written: a new ASID changes every mapped translation.
   void entryHiWritten(uint32_t old_value);
+  // The JTLB, one line per entry, for the monitor's "info tlb".
+  std::string dump() const;
 
  private:
   void write(unsigned index, bool random);

@@ -72,9 +72,16 @@ void translateBlock(MipsCpu& cpu, tcg::Block& blk, uint32_t pc0, uint32_t flags)
   const bool log_in = log::enabled(log::kInAsm);
   if (log_in) log::logf(log::kInAsm, "IN: pc={:#x}\n", pc0);
 
+  // A debugger's step: one instruction (with its delay slot).
+  const unsigned max_insns = (flags & tcg::kTbFlagStep) ? 1 : kMaxInsns;
   uint32_t pc = pc0;
   for (unsigned n = 0;; n++) {
     uint32_t word;
+    // A breakpoint's block stops the CPU (tcg/debug.h): end this one before it.
+    if (n > 0 && eng.hasBreakpoint(pc)) {
+      b.gotoTb(0, pc);
+      break;
+    }
     // The first instruction's fetch fault is the guest's; a later one ends
     // the block so the fault happens when that instruction starts a block.
     if (pc & 3) {
@@ -192,7 +199,7 @@ void translateBlock(MipsCpu& cpu, tcg::Block& blk, uint32_t pc0, uint32_t flags)
       break;
     }
     pc += 4;
-    if (n + 1 >= kMaxInsns || (pc & tcg::kPageMask) != (pc0 & tcg::kPageMask)) {
+    if (n + 1 >= max_insns || (pc & tcg::kPageMask) != (pc0 & tcg::kPageMask)) {
       b.gotoTb(0, pc);
       break;
     }

@@ -85,4 +85,12 @@ void IoSpace::write(uint32_t port, uint64_t value, unsigned size) {
   for (unsigned i = 0; i < size; i++) writeByte(port + i, static_cast<uint8_t>(value >> (8 * i)));
 }
 
+std::string IoSpace::describe(uint64_t window_base) const {
+  std::string out;
+  for (const Device& d : devices_)
+    out += fmt::format("    {:016x}-{:016x} (i/o): {}\n", window_base + d.base, window_base + d.base + d.size - 1,
+                       d.name);
+  return out;
+}
+
 }  // namespace mimic::hw

@@ -41,6 +41,8 @@ class IoSpace {
 
   // The device owning a port, or nullptr.
   MmioHandler* deviceAt(uint32_t port) const;
+  // One line per device: "  0000000000000070-0000000000000071 (prio 0, i/o): rtc" style.
+  std::string describe(uint64_t window_base) const;
 
  private:
   struct Device {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "hw/block/drive_spec.h"
+#include "hw/core/machine_control.h"
 #include "net/netdev_spec.h"
 
 namespace mimic::hw {
@@ -36,6 +37,7 @@ struct MachineOptions {
   int icount_shift = -1;                      // -icount shift=N; -1: virtual time is host time
   bool icount_sleep = true;                   // -icount sleep=: idle time passes on the host too
   std::optional<int64_t> rtc_start;           // -rtc base=: RTC time at power-on; unset: host UTC now
+  bool start_paused = false;                  // -S: stopped until a debugger or monitor continues
   // Warnings for the user (one line each, without the "mimic: warning: "
   // prefix). Unset: written to stderr.
   std::function<void(const std::string&)> warn;
@@ -52,6 +54,9 @@ class Machine {
   // Thread-safe and callable before or during run(): make run() return
   // `exit_code` soon (signals, Ctrl-A x).
   virtual void requestQuit(int exit_code) = 0;
+
+  // Control from the GDB stub, the monitor and QMP (see machine_control.h).
+  virtual MachineControl& control() = 0;
 };
 
 // Builds the machine named by opts.machine. On error returns nullptr and

@@ -1,5 +1,6 @@
 #include "hw/mips/malta.h"
 #include "net/slirp_backend.h"
+#include "hw/core/run_control.h"
 #include "tcg/exec.h"
 
 #include <sys/mman.h>
@@ -17,6 +18,7 @@
 #include <fmt/format.h>
 
 #include "frontends/mips/mips_cpu.h"
+#include "frontends/mips/mmu.h"
 #include "roms/mips/bootstub.h"
 #include "util/log.h"
 
@@ -516,6 +518,7 @@ class Malta : public Machine {
       live_cpu_ = nullptr;  // input threads and signals no longer reach the CPU
     }
     if (board_) board_->detachTimers();   // the CPU owns the timer queue
+    ctl_.reset();
     cpu_.reset();
     board_.reset();
   }
@@ -553,7 +556,15 @@ class Malta : public Machine {
       for (uint64_t p = paddr & tcg::kPageMask; p < paddr + len; p += tcg::kPageSize)
         cpu_->engine().invalidatePhysPage(p);
     });
-    cpu_->setEventPump([this] { board_->pumpEvents(); });
+    ctl_ = std::make_unique<RunControl>(
+        *cpu_,
+        RunControl::Hooks{[this] { resetMachine(); }, [this](const std::string& what) { return infoReport(what); },
+                          [this](int code) { requestQuit(code); }},
+        opts.start_paused);
+    cpu_->setEventPump([this] {
+      board_->pumpEvents();
+      ctl_->runPosted();
+    });
     cpu_->engine().setBackend(opts.tier == "interp" ? tcg::BackendKind::Interpreter : tcg::BackendKind::X86_64);
     std::lock_guard<std::mutex> lock(mu_);
     live_cpu_ = cpu_.get();
@@ -565,27 +576,90 @@ class Malta : public Machine {
       std::lock_guard<std::mutex> lock(mu_);
       if (live_cpu_) live_cpu_->kick();
     });
-    for (;;) {
-      if (quit_) return quit_code_;
-      tcg::StopReason why = cpu_->run();
-      if (quit_) return quit_code_;
-      if (why == tcg::StopReason::Reset && !no_reboot_) {
-        resetMachine();
-        continue;
-      }
-      return finish(why);
-    }
+    const int code = runLoop();
+    ctl_->close();
+    return code;
   }
 
+  MachineControl& control() override { return *ctl_; }
+
   void requestQuit(int exit_code) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!quit_) quit_code_ = exit_code;
-    quit_ = true;
-    if (live_cpu_) live_cpu_->requestStop(tcg::StopReason::Stopped);
-    cv_.notify_all();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!quit_) quit_code_ = exit_code;
+      quit_ = true;
+      if (live_cpu_) live_cpu_->requestStop(tcg::StopReason::Stopped);
+      cv_.notify_all();
+    }
+    if (ctl_) ctl_->wake();
   }
 
  private:
+  // Runs the CPU, stopping where the run control (monitor, debugger) says,
+  // until the guest or the user ends the run.
+  int runLoop() {
+    for (;;) {
+      ctl_->waitWhilePaused([this] { return quit_.load(); });
+      if (quit_) return quit_code_;
+      tcg::StopReason why = cpu_->run();
+      if (quit_) return quit_code_;
+      switch (why) {
+        case tcg::StopReason::Paused:
+        case tcg::StopReason::Debug:
+          ctl_->cpuStopped(why);
+          continue;
+        case tcg::StopReason::Reset:
+          ctl_->guestReset();
+          if (no_reboot_) {
+            ctl_->guestShutdown();
+            return 0;
+          }
+          resetMachine();
+          continue;
+        case tcg::StopReason::Shutdown:
+          ctl_->guestShutdown();
+          if (no_shutdown_) {
+            warn_("the guest shut down; -no-shutdown: waiting (Ctrl-A x, a signal or the monitor's quit ends mimic)");
+            ctl_->shutdownStay();
+            continue;
+          }
+          return 0;
+        case tcg::StopReason::Stopped:
+          return quit_code_;
+      }
+    }
+  }
+
+  // The monitor's "info tlb", "info mtree" and "info qtree".
+  std::string infoReport(const std::string& what) {
+    if (what == "tlb") return cpu_->mmu().dump();
+    if (what == "mtree") {
+      std::string out = "address-space: memory\n";
+      for (const Region& r : board_->addressSpace().regions())
+        out += fmt::format("  {:016x}-{:016x} ({}): {}\n", r.base, r.base + r.size - 1,
+                           r.isRam() ? (r.readonly ? "rom" : "ram") : "i/o", r.name);
+      out += "address-space: I/O (PCI I/O window at 0x18000000)\n";
+      out += board_->io().describe(0);
+      return out;
+    }
+    if (what == "qtree") {
+      std::string out = "bus: main-system-bus\n  dev: gt64120, the system controller and PCI host bridge\n"
+                        "    bus: pci.0\n";
+      for (int devfn = 0; devfn < 256; devfn++) {
+        uint32_t id = 0, cls = 0;
+        if (!board_->pciBus().configRead(devfn, 0, 4, id) || id == 0xffffffffu) continue;
+        board_->pciBus().configRead(devfn, 8, 4, cls);
+        const pci::PciDevice* d = board_->pciBus().device(devfn);
+        out += fmt::format("      dev: {}, addr {:02x}.{}, pci id {:04x}:{:04x} (class {:04x})\n",
+                           d ? d->name() : std::string("?"), devfn >> 3, devfn & 7, id & 0xffff, id >> 16, cls >> 16);
+      }
+      out += "        bus: isa.0 (PIIX4 ports)\n";
+      out += board_->io().describe(0);
+      return out;
+    }
+    return {};
+  }
+
   // The guest rebooted: the board and the CPU start again as at power-on,
   // with translations dropped (RAM holds the images again).
   void resetMachine() {
@@ -596,26 +670,9 @@ class Malta : public Machine {
     cpu_->engine().flushAll();
   }
 
-  int finish(tcg::StopReason why) {
-    switch (why) {
-      case tcg::StopReason::Reset:
-        return 0;  // -no-reboot
-      case tcg::StopReason::Shutdown:
-        if (no_shutdown_) {
-          warn_("the guest shut down; -no-shutdown: waiting (Ctrl-A x or a signal quits)");
-          std::unique_lock<std::mutex> lock(mu_);
-          cv_.wait(lock, [this] { return quit_.load(); });
-          return quit_code_;
-        }
-        return 0;
-      case tcg::StopReason::Stopped:
-      default:
-        return 0;
-    }
-  }
-
   std::unique_ptr<MaltaBoard> board_;
   std::unique_ptr<MipsCpu> cpu_;  // destroyed before the board it uses
+  std::unique_ptr<RunControl> ctl_;
   std::mutex mu_;
   std::condition_variable cv_;
   MipsCpu* live_cpu_ = nullptr;

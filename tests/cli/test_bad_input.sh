@@ -57,6 +57,16 @@ truncate -s 300M "$tmp/huge.img"      # sparse: larger than any Malta RAM
 truncate -s 1M "$tmp/disk.img"
 cp "$tmp/disk.img" "$tmp/ro.img"; chmod 444 "$tmp/ro.img"
 
+# A TCP port held open for the "port taken" case (the holder is killed on exit).
+python3 -c 'import socket,sys,time
+s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(1)
+open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1])); __import__("os").rename(sys.argv[1] + ".tmp", sys.argv[1])
+time.sleep(300)' "$tmp/held_port" </dev/null >/dev/null 2>&1 &
+holder=$!
+trap 'kill $holder 2>/dev/null; rm -rf "$tmp"' EXIT
+for _ in $(seq 100); do [[ -s $tmp/held_port ]] && break; sleep 0.05; done
+held_port=$(cat "$tmp/held_port")
+
 passed=0
 failed=0
 
@@ -132,9 +142,11 @@ expect_error "unsupported -serial"       -serial tcp:localhost:4444 -kernel "$tm
 expect_error "unwritable -serial file"   -serial "file:$tmp/dir/nodir/out" -kernel "$tmp/le.elf"
 expect_error "stdio twice"               -serial stdio -serial stdio -kernel "$tmp/le.elf"
 expect_error "too many -serial"          -serial null -serial null -serial null -serial null -serial null -kernel "$tmp/le.elf"
-expect_error "-s"                        -s -kernel "$tmp/le.elf"
-expect_error "-S"                        -S -kernel "$tmp/le.elf"
-expect_error "-gdb"                      -gdb tcp::1234 -kernel "$tmp/le.elf"
+expect_error "-gdb without a device"     -gdb "" -kernel "$tmp/le.elf"
+expect_error "-gdb of unknown kind"      -gdb serial:/dev/ttyS0 -kernel "$tmp/le.elf"
+expect_error "-gdb bad port"             -gdb tcp::notaport -kernel "$tmp/le.elf"
+expect_error "-gdb port taken"           -gdb tcp:127.0.0.1:$held_port -kernel "$tmp/le.elf"
+expect_error "-gdb unix socket in no dir" -gdb "unix:$tmp/dir/nodir/gdb.sock" -kernel "$tmp/le.elf"
 
 # Kernel files.
 expect_error "missing kernel file"       -kernel "$tmp/does-not-exist.elf"

@@ -46,6 +46,13 @@ class TestCpu : public Cpu {
   [[noreturn]] void unalignedAccess(uint64_t, AccessType) override { std::abort(); }
   std::string disassemble(uint64_t, uint32_t) const override { return {}; }
   std::string dumpState() const override { return {}; }
+  void restartInstruction(uint64_t) override {}
+  void setPc(uint64_t) override {}
+  std::string gdbTargetXml() const override { return {}; }
+  int gdbRegisterCount() const override { return 0; }
+  bool gdbReadRegister(int, std::string&) const override { return false; }
+  bool gdbWriteRegister(int, const uint8_t*, size_t) override { return false; }
+  bool bigEndian() const override { return false; }
 };
 
 constexpr uint32_t regOff(unsigned i) { return offsetof(TestState, r) + 8 * i; }

@@ -109,9 +109,7 @@ TEST(Options, Errors) {
   EXPECT_EQ(parseError({"-foo"}), "unknown option '-foo' (see -help)");
   EXPECT_EQ(parseError({"-kernel"}), "option '-kernel' needs a value");
   EXPECT_EQ(parseError({"-nographic=1"}), "option '-nographic' takes no value");
-  EXPECT_EQ(parseError({"-s"}), "-s is not supported yet (mimic has no GDB stub)");
-  EXPECT_EQ(parseError({"-S"}), "-S is not supported yet (mimic has no monitor or GDB stub to start the CPU)");
-  EXPECT_EQ(parseError({"-gdb", "tcp::1234"}), "-gdb is not supported yet (mimic has no GDB stub)");
+  EXPECT_EQ(parseError({"-gdb", ""}), "-gdb needs a device (tcp::PORT, tcp:HOST:PORT or unix:PATH)");
   EXPECT_EQ(parseError({"-display", "sdl"}), "-display sdl: not supported yet (only -display none)");
   EXPECT_EQ(parseError({"-m", "lots"}), "-m lots: invalid RAM size (examples: 256, 256M, 1G)");
   EXPECT_EQ(parseError({"-M", ",endianness=big"}), "-M ,endianness=big: no machine name (see -M help)");
@@ -194,6 +192,22 @@ TEST(TimeOptions, OnTheCommandLine) {
   EXPECT_FALSE(o.machine.icount_sleep);
   EXPECT_EQ(o.machine.rtc_start, 1704067200);
   EXPECT_EQ(parse({}).machine.icount_shift, -1);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Options, ControlChannels) {
+  Options o = parse({"-s", "-S", "-monitor", "stdio", "-qmp", "unix:/tmp/q,server,nowait", "-qmp", "tcp:127.0.0.1:4444,server,nowait"});
+  EXPECT_EQ(o.gdb, "tcp::1234");
+  EXPECT_TRUE(o.machine.start_paused);
+  EXPECT_EQ(o.monitor, std::vector<std::string>{"stdio"});
+  ASSERT_EQ(o.qmp.size(), 2u);
+  EXPECT_EQ(o.qmp[1], "tcp:127.0.0.1:4444,server,nowait");
+  EXPECT_EQ(parse({"-gdb", "unix:/tmp/g.sock"}).gdb, "unix:/tmp/g.sock");
+  EXPECT_EQ(parse({"-gdb", "none"}).gdb, "");
+  EXPECT_FALSE(parse({}).machine.start_paused);
 }
 
 }  // namespace
