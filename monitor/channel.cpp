@@ -11,13 +11,12 @@ namespace mimic::monitor {
 
 namespace {
 
-// Writes to the client; never blocks past stop(). A client that stopped
-// reading holds up only its own channel, and a client that went away
-// marks the output broken (the session is then dropped).
+// Writes to the client. A client that stopped reading holds up only its
+// own channel, and for at most a moment past stop(); a client that went
+// away marks the output broken (the session is then dropped).
 class FdOutput : public Output {
  public:
-  FdOutput(int fd, bool is_socket, int wake_fd, const std::atomic<bool>& stopping)
-      : fd_(fd), is_socket_(is_socket), wake_fd_(wake_fd), stopping_(stopping) {}
+  FdOutput(int fd, bool is_socket, const std::atomic<bool>& stopping) : fd_(fd), is_socket_(is_socket), stopping_(stopping) {}
 
   void write(std::string_view text) override {
     while (!text.empty() && !broken_) {
@@ -29,8 +28,10 @@ class FdOutput : public Output {
       }
       if (n < 0 && errno == EINTR) continue;
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-        pollfd fds[2] = {{fd_, POLLOUT, 0}, {wake_fd_, POLLIN, 0}};
-        poll(fds, 2, 200);
+        // Not the mailbox too: a pending event would make it spin. The
+        // timeout is how soon stop() is noticed.
+        pollfd p{fd_, POLLOUT, 0};
+        poll(&p, 1, 200);
         if (stopping_) broken_ = true;
         continue;
       }
@@ -42,7 +43,6 @@ class FdOutput : public Output {
  private:
   int fd_;
   bool is_socket_;
-  int wake_fd_;
   const std::atomic<bool>& stopping_;
   bool broken_ = false;
 };
@@ -109,7 +109,7 @@ int Channel::acceptNext() {
 
 void Channel::serve(int in_fd, int out_fd, bool is_socket) {
   std::unique_ptr<Session> session = factory_();
-  FdOutput out(out_fd, is_socket, mailbox_->fd(), stopping_);
+  FdOutput out(out_fd, is_socket, stopping_);
   session->open(out);
   char buf[4096];
   while (!out.closed()) {
@@ -118,11 +118,11 @@ void Channel::serve(int in_fd, int out_fd, bool is_socket) {
       if (errno == EINTR) continue;
       return;
     }
-    if (stopping_) return;
     if (fds[1].revents) {
       mailbox_->drainWakeups();
       session->pollEvents(out);
     }
+    if (stopping_) break;
     if (fds[0].revents & POLLNVAL) return;  // stdin closed under us
     if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
       ssize_t n = read(in_fd, buf, sizeof buf);
@@ -131,6 +131,9 @@ void Channel::serve(int in_fd, int out_fd, bool is_socket) {
       session->receive(std::string_view(buf, static_cast<size_t>(n)), out);
     }
   }
+  // Stopping: the last events (the guest's SHUTDOWN) still reach the
+  // client, unless its socket has been full for a while.
+  session->pollEvents(out);
 }
 
 }  // namespace mimic::monitor

@@ -10,6 +10,54 @@
 
 namespace mimic::monitor {
 
+namespace {
+
+// One -monitor or -qmp argument, parsed.
+struct Wanted {
+  std::string option;  // "-monitor" or "-qmp"
+  bool qmp = false;
+  ChannelSpec spec;
+};
+
+bool parseAll(const std::vector<std::string>& monitor, const std::vector<std::string>& qmp, std::vector<Wanted>& out,
+              std::string& err) {
+  auto add = [&](const char* option, bool is_qmp, const std::string& text) {
+    Wanted w{option, is_qmp, {}};
+    if (!parseChannelSpec(option, text, w.spec, err)) return false;
+    out.push_back(std::move(w));
+    return true;
+  };
+  for (const std::string& s : monitor)
+    if (!add("-monitor", false, s)) return false;
+  for (const std::string& s : qmp)
+    if (!add("-qmp", true, s)) return false;
+  return true;
+}
+
+// The terminal has one reader: the serial console or one monitor.
+bool checkStdio(const std::vector<Wanted>& wanted, const hw::MachineOptions& machine, std::string& err) {
+  const std::string serial = serialStdioReason(machine);
+  std::string taken_by;
+  for (const Wanted& w : wanted) {
+    if (w.spec.kind != ChannelSpec::Kind::Stdio) continue;
+    std::string me = w.option + " stdio";
+    if (serial == "-nographic") {
+      err = fmt::format("{}: with -nographic the terminal is the serial console; sharing it with the monitor "
+                        "(QEMU's Ctrl-A c) is not supported: use a socket ({} unix:PATH,server,nowait) or -serial null",
+                        me, w.option);
+      return false;
+    }
+    if (!serial.empty() || !taken_by.empty()) {
+      err = fmt::format("{}: stdio is already used by {}", me, serial.empty() ? taken_by : serial);
+      return false;
+    }
+    taken_by = me;
+  }
+  return true;
+}
+
+}  // namespace
+
 Monitors::~Monitors() { stop(); }
 
 void Monitors::stop() {
@@ -29,46 +77,10 @@ std::vector<int> Monitors::ports() const {
 std::unique_ptr<Monitors> startMonitors(const std::vector<std::string>& monitor, const std::vector<std::string>& qmp,
                                         const hw::MachineOptions& machine, hw::MachineControl& control,
                                         std::string& err, const MonitorContext* context) {
-  std::unique_ptr<Monitors> m(new Monitors);
-  if (context) m->ctx_ = *context;
-  m->ctx_.control = &control;
-
-  struct Wanted {
-    std::string option;
-    bool qmp;
-    ChannelSpec spec;
-  };
+  // Everything is checked, then every socket bound, before any thread
+  // starts: an error leaves nothing open behind it.
   std::vector<Wanted> wanted;
-  std::vector<std::string> texts;
-  for (const std::string& s : monitor) wanted.push_back({"-monitor", false, {}}), texts.push_back(s);
-  for (const std::string& s : qmp) wanted.push_back({"-qmp", true, {}}), texts.push_back(s);
-
-  // Everything is checked before anything listens, so an error leaves no
-  // socket behind.
-  std::string stdio_user;
-  const std::string serial_stdio = serialStdioReason(machine);
-  for (size_t i = 0; i < wanted.size(); ++i) {
-    Wanted& w = wanted[i];
-    if (!parseChannelSpec(w.option, texts[i], w.spec, err)) return nullptr;
-    if (w.spec.kind != ChannelSpec::Kind::Stdio) continue;
-    std::string me = w.option + " stdio";
-    if (machine.nographic && serial_stdio == "-nographic") {
-      err = me + ": with -nographic the terminal is the serial console; sharing it with the monitor "
-                 "(QEMU's Ctrl-A c) is not supported: use a socket (" + w.option +
-            " unix:PATH,server,nowait) or -serial null";
-      return nullptr;
-    }
-    if (!serial_stdio.empty()) {
-      err = fmt::format("{}: stdio is already used by {}", me, serial_stdio);
-      return nullptr;
-    }
-    if (!stdio_user.empty()) {
-      err = fmt::format("{}: stdio is already used by {}", me, stdio_user);
-      return nullptr;
-    }
-    stdio_user = me;
-  }
-
+  if (!parseAll(monitor, qmp, wanted, err) || !checkStdio(wanted, machine, err)) return nullptr;
   std::vector<std::unique_ptr<SocketListener>> listeners;
   for (const Wanted& w : wanted) {
     std::unique_ptr<SocketListener> l;
@@ -79,6 +91,9 @@ std::unique_ptr<Monitors> startMonitors(const std::vector<std::string>& monitor,
     listeners.push_back(std::move(l));
   }
 
+  std::unique_ptr<Monitors> m(new Monitors);
+  if (context) m->ctx_ = *context;
+  m->ctx_.control = &control;
   const MonitorContext* ctx = &m->ctx_;
   for (size_t i = 0; i < wanted.size(); ++i) {
     const Wanted& w = wanted[i];
@@ -87,16 +102,16 @@ std::unique_ptr<Monitors> startMonitors(const std::vector<std::string>& monitor,
     SessionFactory factory;
     if (w.qmp) {
       factory = [ctx, mailbox] { return std::make_unique<qmp::QmpSession>(*ctx, mailbox); };
-      // Called on the CPU thread: only queue (see EventMailbox).
+      // Called on the CPU thread: it only queues (see EventMailbox).
       m->listener_ids_.push_back(
           control.addListener([mailbox](const hw::MachineEvent& ev) { mailbox->post(stampNow(ev)); }));
     } else {
       factory = [ctx] { return std::make_unique<hmp::HmpSession>(*ctx); };
     }
-    bool wait = w.spec.wait && w.spec.kind != ChannelSpec::Kind::Stdio;
     m->channels_.push_back(std::make_unique<Channel>(w.option + " " + w.spec.text, std::move(listeners[i]),
                                                      std::move(factory), mailbox));
-    if (wait) m->channels_.back()->waitForClient();
+    // QEMU's `wait`: the guest does not start before the client is there.
+    if (w.spec.wait && w.spec.kind != ChannelSpec::Kind::Stdio) m->channels_.back()->waitForClient();
   }
   for (auto& c : m->channels_) c->start();
   return m;

@@ -7,7 +7,7 @@ packages=(
   # build
   meson ninja-build pkg-config g++ git ca-certificates
   llvm-16-dev libcapstone-dev libsdl2-dev libfmt-dev libgtest-dev libgmock-dev
-  libcli11-dev libslirp-dev zlib1g-dev libzstd-dev libedit-dev libxml2-dev libffi-dev
+  libcli11-dev libslirp-dev zlib1g-dev libzstd-dev libedit-dev libxml2-dev libffi-dev nlohmann-json3-dev
   # guest programs, built at test time
   gcc-mipsel-linux-gnu gcc-mips-linux-gnu binutils-mipsel-linux-gnu binutils-mips-linux-gnu
   # test oracle and test tools

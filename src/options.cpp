@@ -334,7 +334,7 @@ bool parseOptions(const std::vector<std::string>& args, Options& o, std::string&
   }
   if (app.count("--memory") && !parseMemSize(memory, m.ram_size, err)) return false;
   if (app.count("--accel")) {
-    // -accel tcg[,tier=baseline|interp]
+    // -accel tcg[,tier=baseline|llvm|interp]
     std::string kind = accel.substr(0, accel.find(','));
     if (kind != "tcg") {
       err = fmt::format("-accel {}: unknown accelerator (mimic has tcg)", kind);
@@ -344,10 +344,10 @@ bool parseOptions(const std::vector<std::string>& args, Options& o, std::string&
       size_t next = accel.find(',', p + 1);
       std::string prop = accel.substr(p + 1, next == std::string::npos ? std::string::npos : next - p - 1);
       p = next;
-      if (prop.rfind("tier=", 0) == 0 && (prop == "tier=baseline" || prop == "tier=interp")) {
+      if (prop == "tier=baseline" || prop == "tier=interp" || prop == "tier=llvm") {
         m.tier = prop.substr(5);
       } else {
-        err = fmt::format("-accel: unknown property '{}' (tcg takes tier=baseline|interp)", prop);
+        err = fmt::format("-accel: unknown property '{}' (tcg takes tier=baseline|llvm|interp)", prop);
         return false;
       }
     }
@@ -436,8 +436,12 @@ Time:
 Run control:
   -no-reboot          exit (code 0) when the guest resets the machine
   -no-shutdown        stay when the guest shuts down (quit with Ctrl-A x or a signal)
-  -accel tcg[,tier=T]  code generator: baseline (x86-64 JIT, default) or interp
-  -s, -S, -gdb DEV    debugging with GDB (not supported yet)
+  -accel tcg[,tier=T]  code generator: baseline (x86-64 JIT, default), llvm
+                      (every block through LLVM: for tests) or interp (the
+                      IR interpreter)
+  -gdb DEV            the GDB stub on DEV: tcp::PORT, tcp:HOST:PORT or
+                      unix:PATH; -s is -gdb tcp::1234
+  -S                  start stopped (a debugger or the monitor continues)
 
 Logging:
   -d ITEM,...         log items (-d help lists them: in_asm, int, guest_errors ...)

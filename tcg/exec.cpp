@@ -14,6 +14,7 @@
 #include "util/log.h"
 
 #ifdef MIMIC_HAVE_X86_BACKEND
+#include "backend/x86_64/llvm/llvm_backend.h"
 #include "backend/x86_64/codegen.h"
 #endif
 
@@ -59,6 +60,10 @@ void ExecEngine::setBackend(BackendKind k, size_t code_buffer_size) {
   backend_kind_ = k;
   if (k == BackendKind::Interpreter) {
     backend_ = std::make_unique<Interpreter>(cpu_);
+  } else if (k == BackendKind::Llvm) {
+#ifdef MIMIC_HAVE_X86_BACKEND
+    backend_ = llvmjit::makeLlvmBackend(cpu_, *this);
+#endif
   } else {
 #ifdef MIMIC_HAVE_X86_BACKEND
     backend_ = code_buffer_size ? x64::makeCodegen(cpu_, *this, code_buffer_size) : x64::makeCodegen(cpu_, *this);

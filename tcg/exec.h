@@ -18,7 +18,8 @@
 
 namespace mimic::tcg {
 
-enum class BackendKind { Interpreter, X86_64 };
+// X86_64: the baseline JIT; Llvm: every block through LLVM (tier=llvm).
+enum class BackendKind { Interpreter, X86_64, Llvm };
 
 struct ExecStats {
   uint64_t blocks_translated = 0;

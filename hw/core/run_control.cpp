@@ -87,13 +87,13 @@ void RunControl::wake() {
 
 void RunControl::enterStopped(State s, const MachineEvent& ev) {
   cpu_.engine().timers().pause();   // time stands still while stopped
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    state_ = s;
-    stop_requested_ = false;
-    cv_.notify_all();
-  }
+  // Listeners hear of the stop before pause() returns to its caller, so a
+  // caller never sees the event of its own pause arrive later.
   emit(ev);
+  std::lock_guard<std::mutex> lock(mu_);
+  state_ = s;
+  stop_requested_ = false;
+  cv_.notify_all();
 }
 
 void RunControl::cpuStopped(tcg::StopReason why) {

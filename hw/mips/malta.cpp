@@ -565,7 +565,9 @@ class Malta : public Machine {
       board_->pumpEvents();
       ctl_->runPosted();
     });
-    cpu_->engine().setBackend(opts.tier == "interp" ? tcg::BackendKind::Interpreter : tcg::BackendKind::X86_64);
+    cpu_->engine().setBackend(opts.tier == "interp" ? tcg::BackendKind::Interpreter
+                              : opts.tier == "llvm" ? tcg::BackendKind::Llvm
+                                                    : tcg::BackendKind::X86_64);
     std::lock_guard<std::mutex> lock(mu_);
     live_cpu_ = cpu_.get();
     return true;

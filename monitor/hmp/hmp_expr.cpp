@@ -163,7 +163,7 @@ class Parser {
     int base = 10;
     if (c == '0') {
       base = 8;
-      if (pos_ + 2 < s_.size() + 0 && (s_[pos_ + 1] == 'x' || s_[pos_ + 1] == 'X') && digit(s_[pos_ + 2], 16) >= 0) {
+      if (pos_ + 2 < s_.size() && (s_[pos_ + 1] == 'x' || s_[pos_ + 1] == 'X') && digit(s_[pos_ + 2], 16) >= 0) {
         base = 16;
         pos_ += 2;
       }

@@ -94,8 +94,8 @@ std::string charConstant(uint8_t c) {
 }  // namespace
 
 std::string dumpMemory(const DumpFormat& f, uint64_t addr, const DumpTarget& target, const MemoryReader& read) {
-  int wsize = f.size;
-  if (wsize != 1 && wsize != 2 && wsize != 4 && wsize != 8) wsize = 4;
+  const int size = f.size == 1 || f.size == 2 || f.size == 8 ? f.size : 4;
+  int wsize = size;  // the unit printed; 'c' narrows it to bytes
   // A line holds 8 bytes of byte units, 16 bytes otherwise (decided before
   // 'c' narrows the unit, as in QEMU).
   const uint64_t line_size = wsize == 1 ? 8 : 16;
@@ -110,7 +110,7 @@ std::string dumpMemory(const DumpFormat& f, uint64_t addr, const DumpTarget& tar
   const int addr_digits = target.physical ? 16 : (target.vaddr_bits + 3) / 4;
 
   std::string out;
-  uint64_t len = f.count * static_cast<uint64_t>(f.size > 0 ? f.size : 4);
+  uint64_t len = f.count * static_cast<uint64_t>(size);
   // Memory is read a page ahead rather than line by line: each read is a
   // trip to the CPU thread. Where a page read fails, lines are read one by
   // one to find the first that cannot be, as QEMU reports it.

@@ -44,7 +44,8 @@ struct DumpTarget {
 };
 
 // The text QEMU's memory_dump prints ("\n" line ends). A line that cannot
-// be read prints "ADDR: Cannot access memory" and ends the dump.
+// be read prints "ADDR: Cannot access memory" and ends the dump. The
+// caller bounds count * size (the text is about 4.5 times larger).
 std::string dumpMemory(const DumpFormat& fmt, uint64_t addr, const DumpTarget& target, const MemoryReader& read);
 
 }  // namespace mimic::hmp

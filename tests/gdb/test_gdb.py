@@ -263,7 +263,8 @@ def part_raw(args, tmp, elf):
         check(emu.proc.poll() is None, "raw: the guest runs on after detach")
         # A second debugger may attach and kill.
         r = Rsp(port)
-        check(r.packet("?").startswith("T05"), "raw: a second connection attaches")
+        again = r.packet("?")
+        check(again.startswith("T05"), "raw: a second connection attaches", again)
         r.send_raw(b"$k#6b")
         check(emu.wait(10) == 0, "raw: 'k' ends mimic with exit code 0")
     finally:

@@ -18,7 +18,8 @@ counter starts again from 0 and the start count goes up); system_powerdown
 wrongly typed arguments (QEMU's errors, the connection stays); a second
 client waits while one is connected; clients that disconnect mid-message
 (the emulator keeps running and serves the next one); finally quit
-(SHUTDOWN, exit code 0, socket files gone).
+(SHUTDOWN, exit code 0, socket files gone). Then bad -monitor/-qmp
+arguments: each one line "mimic: error: ...", exit code 1.
 
 With QEMU installed, the same x/xp commands run on qemu-system-mipsel with
 the same guest, and the dumps must match byte for byte.
@@ -448,6 +449,45 @@ def run(binary, elf, is_qemu, qemu_dumps):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def bad_command_lines(binary, elf):
+    """Bad -monitor/-qmp arguments: one 'mimic: error:' line on stderr, exit
+    code 1, before the guest runs, and no socket file left behind."""
+    tmp = tempfile.mkdtemp(prefix="mimic-monb-", dir="/tmp")
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen(1)
+    busy_port = busy.getsockname()[1]
+    left = os.path.join(tmp, "left.sock")
+    cases = [
+        ("a bad port", ["-qmp", "tcp::99999,server,nowait"]),
+        ("an unwritable socket path", ["-qmp", "unix:/nonexistent-dir/q.sock,server,nowait"]),
+        ("an address in use", ["-monitor", "tcp:127.0.0.1:%d,server,nowait" % busy_port]),
+        ("client mode", ["-qmp", "unix:%s" % os.path.join(tmp, "c.sock")]),
+        ("an unknown backend", ["-monitor", "pty"]),
+        ("an unknown option", ["-qmp", "unix:%s,server,nowait,telnet" % os.path.join(tmp, "o.sock")]),
+        ("-monitor stdio with -nographic", ["-monitor", "stdio", "-nographic"]),
+        ("-qmp stdio with -serial stdio", ["-qmp", "stdio", "-serial", "stdio"]),
+        ("stdio twice", ["-qmp", "stdio", "-monitor", "stdio", "-serial", "null"]),
+        ("a good socket before a bad one", ["-qmp", "unix:%s,server,nowait" % left, "-monitor", "tcp::http,server"]),
+    ]
+    try:
+        for what, extra in cases:
+            try:
+                if "-serial" not in extra and "-nographic" not in extra:
+                    extra = extra + ["-serial", "null"]
+                r = subprocess.run([binary, "-M", "malta", "-kernel", elf, "-display", "none"] + extra,
+                                   stdin=subprocess.DEVNULL, capture_output=True, timeout=TIMEOUT)
+                err = r.stderr.decode(errors="replace")
+                ok = (r.returncode == 1 and r.stdout == b"" and err.count("\n") == 1
+                      and err.startswith("mimic: error: ") and not os.path.exists(left))
+                check(ok, "bad input: %s" % what, "exit %d, stderr %r" % (r.returncode, err))
+            except subprocess.TimeoutExpired:
+                check(False, "bad input: %s" % what, "no exit within %d s" % TIMEOUT)
+    finally:
+        busy.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def qemu_reference_dumps(elf):
     """The outputs of dumps_to_compare() on QEMU with the same guest, or {}
     without QEMU."""
@@ -504,6 +544,8 @@ def main():
     if elf:
         dumps = qemu_reference_dumps(elf)
         run(args.mimic, elf, args.emulator_is_qemu, dumps)
+        if not args.emulator_is_qemu:
+            bad_command_lines(args.mimic, elf)
     signal.alarm(0)
     passed = sum(results)
     failed = len(results) - passed

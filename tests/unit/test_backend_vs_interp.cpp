@@ -6,12 +6,24 @@
 #include <random>
 
 #include "backend/x86_64/codegen.h"
+#include "backend/x86_64/llvm/llvm_backend.h"
 #include "hw/core/memory.h"
 #include "tcg/builder.h"
 #include "tcg/exec.h"
 #include "tcg/interp.h"
 #include "tcg/passes.h"
 #include "tcg/softmmu.h"
+
+// The JIT compared with the interpreter: the baseline x86-64 backend here;
+// test_llvm_vs_interp.cpp includes this file for the LLVM tier.
+#ifndef MIMIC_TEST_JIT
+#define MIMIC_TEST_JIT BackendKind::X86_64
+#endif
+// Random rounds per case are divided by this (LLVM compiles a block in
+// milliseconds, the baseline JIT in microseconds).
+#ifndef MIMIC_TEST_ROUNDS_DIV
+#define MIMIC_TEST_ROUNDS_DIV 1
+#endif
 
 namespace mimic::tcg {
 namespace {
@@ -84,7 +96,9 @@ std::array<uint64_t, 16> Fixture::run(const Block& b, BackendKind kind, const st
     std::vector<uint64_t> temps;
     Interpreter::runBlock(b, &cpu->st, cpu->st.common, cpu->targetInfo(), &tb, temps);
   } else {
-    if (!codegen) codegen = x64::makeCodegen(*cpu, cpu->engine());
+    if (!codegen)
+      codegen = kind == BackendKind::Llvm ? llvmjit::makeLlvmBackend(*cpu, cpu->engine())
+                                          : x64::makeCodegen(*cpu, cpu->engine());
     if (!codegen->compile(b, tb)) {
       codegen->flushCode();
       EXPECT_TRUE(codegen->compile(b, tb));
@@ -133,7 +147,7 @@ void runCase(Fixture& f, std::mt19937_64& rng, Type t, const std::function<Value
   bld.exitTb(Builder::i64(0x2000));
   ASSERT_EQ(verifyBlock(b), "");
   auto a = f.run(b, BackendKind::Interpreter, in);
-  auto c = f.run(b, BackendKind::X86_64, in);
+  auto c = f.run(b, MIMIC_TEST_JIT, in);
   ASSERT_EQ(a[15], c[15]) << what << " form " << form << "\n" << formatBlock(b);
 }
 
@@ -143,7 +157,7 @@ TEST_P(BackendVsInterp, BinaryOps) {
   const Type t = GetParam();
   for (const OpCase& oc : kBinary)
     for (int form = 0; form < 3; form++)
-      for (int n = 0; n < 200; n++)
+      for (int n = 0; n < 200 / MIMIC_TEST_ROUNDS_DIV; n++)
         runCase(f, rng, t, [&](Builder& b, Value x, Value y) {
           Block& blk = b.block();
           Value d = b.newTemp(t);
@@ -166,7 +180,7 @@ TEST_P(BackendVsInterp, UnaryOps) {
   ops.push_back(t == Type::I32 ? Opcode::bswap32 : Opcode::bswap64);
   for (Opcode o : ops)
     for (int form = 0; form < 3; form += 2)
-      for (int n = 0; n < 200; n++)
+      for (int n = 0; n < 200 / MIMIC_TEST_ROUNDS_DIV; n++)
         runCase(f, rng, t, [&](Builder& b, Value x, Value) {
           Value d = b.newTemp(t);
           Op& op = b.block().ops.emplace_back();
@@ -185,7 +199,7 @@ TEST_P(BackendVsInterp, Division) {
   const Type t = GetParam();
   for (Opcode o : {Opcode::divs, Opcode::divu, Opcode::rems, Opcode::remu})
     for (int form = 0; form < 3; form++)
-      for (int n = 0; n < 200; n++)
+      for (int n = 0; n < 200 / MIMIC_TEST_ROUNDS_DIV; n++)
         runCase(f, rng, t, [&](Builder& b, Value x, Value y) {
           // Guard as frontends must: divisor 0 or MIN/-1 becomes 1.
           Value one = Value::c(t, 1);
@@ -205,7 +219,7 @@ TEST_P(BackendVsInterp, ConditionsAndFields) {
   const unsigned bits = typeBits(t);
   for (int c = 0; c <= int(Cond::GTU); c++)
     for (int form = 0; form < 3; form++)
-      for (int n = 0; n < 100; n++) {
+      for (int n = 0; n < 100 / MIMIC_TEST_ROUNDS_DIV; n++) {
         runCase(f, rng, t, [&](Builder& b, Value x, Value y) { return b.setcond(Cond(c), x, y); }, form, "setcond");
         runCase(f, rng, t, [&](Builder& b, Value x, Value y) {
           return b.movcond(Cond(c), x, y, b.add(x, Value::c(t, 5)), y);
@@ -220,7 +234,7 @@ TEST_P(BackendVsInterp, ConditionsAndFields) {
           return b.add(r, Value::c(t, 0));
         }, form, "brcond");
       }
-  for (int n = 0; n < 2000; n++) {
+  for (int n = 0; n < 2000 / MIMIC_TEST_ROUNDS_DIV; n++) {
     const unsigned pos = unsigned(rng() % bits), len = 1 + unsigned(rng() % (bits - pos));
     runCase(f, rng, t, [&](Builder& b, Value x, Value) { return b.extract(x, pos, len); }, 0, "extract");
     runCase(f, rng, t, [&](Builder& b, Value x, Value) { return b.sextract(x, pos, len); }, 0, "sextract");
@@ -234,7 +248,7 @@ INSTANTIATE_TEST_SUITE_P(Types, BackendVsInterp, ::testing::Values(Type::I32, Ty
 TEST(BackendVsInterp, Conversions) {
   Fixture f;
   std::mt19937_64 rng(5);
-  for (int n = 0; n < 500; n++) {
+  for (int n = 0; n < 500 / MIMIC_TEST_ROUNDS_DIV; n++) {
     runCase(f, rng, Type::I32, [](Builder& b, Value x, Value) { return b.trunc(b.sext32(x)); }, 0, "sext32");
     runCase(f, rng, Type::I64, [](Builder& b, Value x, Value) { return b.sext32(b.trunc(x)); }, 0, "trunc+sext32");
     runCase(f, rng, Type::I64, [](Builder& b, Value x, Value) { return b.zext32(b.trunc(x)); }, 0, "trunc+zext32");
@@ -272,7 +286,7 @@ TEST(BackendVsInterp, RegisterPressureAndCalls) {
     std::array<uint64_t, 16> in{};
     for (auto& v : in) v = rng();
     auto a = f.run(b, BackendKind::Interpreter, in);
-    auto c = f.run(b, BackendKind::X86_64, in);
+    auto c = f.run(b, MIMIC_TEST_JIT, in);
     ASSERT_EQ(a[15], c[15]) << formatBlock(b);
   }
 }
@@ -303,8 +317,8 @@ TEST(BackendVsInterp, MemoryAccess) {
     auto x = f.run(b, BackendKind::Interpreter, in);
     std::vector<uint8_t> ram_a(f.ram.begin() + addr, f.ram.begin() + addr + 8);
     tlbFlushAll(&f.cpu->st.common);
-    auto y = f.run(b, BackendKind::X86_64, in);
-    auto z = f.run(b, BackendKind::X86_64, in);   // second run: TLB hit path
+    auto y = f.run(b, MIMIC_TEST_JIT, in);
+    auto z = f.run(b, MIMIC_TEST_JIT, in);   // second run: TLB hit path
     std::vector<uint8_t> ram_b(f.ram.begin() + addr, f.ram.begin() + addr + 8);
     ASSERT_EQ(x[15], y[15]);
     ASSERT_EQ(x[15], z[15]);
@@ -338,7 +352,7 @@ TEST(BackendVsInterp, TruncInPlaceClearsUpperHalf) {
     std::array<uint64_t, 16> in{};
     in[0] = x;
     auto a = f.run(b, BackendKind::Interpreter, in);
-    auto c = f.run(b, BackendKind::X86_64, in);
+    auto c = f.run(b, MIMIC_TEST_JIT, in);
     EXPECT_EQ(a[14], x & 0xffffffffu);
     EXPECT_EQ(c[14], a[14]);
     EXPECT_EQ(c[15], a[15]);
@@ -362,7 +376,7 @@ namespace {
 TEST(BackendVsInterp, RandomLifetimesUnderPressure) {
   Fixture f;
   std::mt19937_64 rng(9);
-  for (int round = 0; round < 300; round++) {
+  for (int round = 0; round < 300 / MIMIC_TEST_ROUNDS_DIV; round++) {
     Block b;
     Builder bl(b);
     std::vector<Value> vals;
@@ -390,7 +404,7 @@ TEST(BackendVsInterp, RandomLifetimesUnderPressure) {
     std::array<uint64_t, 16> in{};
     for (auto& v : in) v = rng();
     auto a = f.run(b, BackendKind::Interpreter, in);
-    auto c = f.run(b, BackendKind::X86_64, in);
+    auto c = f.run(b, MIMIC_TEST_JIT, in);
     ASSERT_EQ(a[15], c[15]) << "round " << round;
   }
 }

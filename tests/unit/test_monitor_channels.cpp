@@ -276,6 +276,23 @@ TEST_F(MonitorsTest, QmpAndHmpOverUnixSockets) {
   EXPECT_NE(stat(h.c_str(), &st), 0);
 }
 
+TEST_F(MonitorsTest, TheLastEventsReachTheClientBeforeStop) {
+  // The guest powers off: the machine emits SHUTDOWN and run() returns at
+  // once, so main stops the monitors right after; the client must still
+  // hear of it.
+  std::string q = dir + "/q.sock";
+  auto m = start({}, {"unix:" + q + ",server,nowait"});
+  Client c = Client::unixSocket(q);
+  ASSERT_NE(c.line(), "");
+  c.send("{\"execute\": \"qmp_capabilities\"}\n");
+  ASSERT_EQ(c.line(), "{\"return\": {}}\r\n");
+  fake.emit({mimic::hw::MachineEvent::Kind::Shutdown, "guest-shutdown", true});
+  m->stop();
+  EXPECT_NE(c.line().find("\"event\": \"SHUTDOWN\", \"data\": {\"guest\": true, \"reason\": \"guest-shutdown\"}"),
+            std::string::npos);
+  EXPECT_TRUE(c.closedByPeer());
+}
+
 TEST_F(MonitorsTest, OneClientAtATimeAndClientsThatLeaveMidMessage) {
   std::string q = dir + "/q.sock";
   auto m = start({}, {"unix:" + q + ",server,nowait"});

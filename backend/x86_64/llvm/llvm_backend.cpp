@@ -1,0 +1,126 @@
+#include "backend/x86_64/llvm/llvm_backend.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+#include <string>
+
+#include <fmt/format.h>
+#include <llvm/ExecutionEngine/Orc/LLJIT.h>
+#include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
+#include <llvm/IR/Module.h>
+#include <llvm/IR/Verifier.h>
+#include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/TargetSelect.h>
+#include <llvm/Support/raw_ostream.h>
+
+#include "backend/x86_64/llvm/llvm_lower.h"
+#include "tcg/exec.h"
+
+namespace mimic::llvmjit {
+
+namespace {
+
+void initLlvmOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  });
+}
+
+// The pipeline run on every block: LLVM's O2 function simplification
+// (mem2reg/SROA turn the temps' allocas into registers, then instcombine,
+// GVN, simplifycfg...). Blocks are small and straight-line, so the
+// module-level and loop passes of O2 find little; measured choices belong
+// to the hot-region tier.
+void optimize(llvm::Module& m) {
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PassBuilder pb;
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  llvm::ModulePassManager mpm = pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2);
+  mpm.run(m, mam);
+}
+
+class LlvmBackend : public tcg::Backend {
+ public:
+  LlvmBackend(tcg::Cpu& cpu, tcg::ExecEngine& engine) : cpu_(cpu), engine_(engine) {
+    initLlvmOnce();
+    auto jit = llvm::orc::LLJITBuilder().create();
+    if (!jit) {
+      std::fprintf(stderr, "mimic: error: cannot start LLVM's JIT: %s\n", llvm::toString(jit.takeError()).c_str());
+      std::exit(1);
+    }
+    jit_ = std::move(*jit);
+    tracker_ = jit_->getMainJITDylib().createResourceTracker();
+  }
+
+  const char* name() const override { return "llvm"; }
+
+  bool compile(const tcg::Block& b, tcg::TranslationBlock& tb) override {
+    auto ctx = std::make_unique<llvm::LLVMContext>();
+    auto m = std::make_unique<llvm::Module>("block", *ctx);
+    m->setDataLayout(jit_->getDataLayout());
+    m->setTargetTriple(jit_->getTargetTriple().str());
+    const std::string fn_name = fmt::format("b{}", next_id_++);
+    LowerOptions opts{cpu_.targetInfo(), engine_.timers().icount()};
+    llvm::Function* f = lowerBlock(*m, fn_name, b, tb, opts);
+    std::string err;
+    llvm::raw_string_ostream es(err);
+    if (llvm::verifyFunction(*f, &es)) {
+      std::fprintf(stderr, "mimic: internal error: bad LLVM IR for block %#llx: %s\n",
+                   (unsigned long long)tb.pc, es.str().c_str());
+      std::abort();
+    }
+    optimize(*m);
+    if (auto e = jit_->addIRModule(tracker_, llvm::orc::ThreadSafeModule(std::move(m), std::move(ctx)))) {
+      std::fprintf(stderr, "mimic: internal error: LLVM: %s\n", llvm::toString(std::move(e)).c_str());
+      std::abort();
+    }
+    auto sym = jit_->lookup(fn_name);
+    if (!sym) {
+      std::fprintf(stderr, "mimic: internal error: LLVM: %s\n", llvm::toString(sym.takeError()).c_str());
+      std::abort();
+    }
+    tb.code = sym->toPtr<uint8_t*>();
+    tb.code_size = 0;
+    return true;
+  }
+
+  uintptr_t execute(void* env, tcg::TranslationBlock* tb) override {
+    using Fn = uint64_t (*)(void*);
+    return uintptr_t(reinterpret_cast<Fn>(tb->code)(env));
+  }
+
+  // Every exit returns to the execution loop for now.
+  bool canChain() const override { return false; }
+  void chain(tcg::TranslationBlock&, int, tcg::TranslationBlock&) override {}
+  void unchain(tcg::TranslationBlock&, int) override {}
+
+  void flushCode() override {
+    if (auto e = tracker_->remove()) llvm::consumeError(std::move(e));
+    tracker_ = jit_->getMainJITDylib().createResourceTracker();
+  }
+
+ private:
+  tcg::Cpu& cpu_;
+  tcg::ExecEngine& engine_;
+  std::unique_ptr<llvm::orc::LLJIT> jit_;
+  llvm::orc::ResourceTrackerSP tracker_;
+  uint64_t next_id_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<tcg::Backend> makeLlvmBackend(tcg::Cpu& cpu, tcg::ExecEngine& engine) {
+  return std::make_unique<LlvmBackend>(cpu, engine);
+}
+
+}  // namespace mimic::llvmjit

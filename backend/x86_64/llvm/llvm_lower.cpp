@@ -1,0 +1,315 @@
+#include "backend/x86_64/llvm/llvm_lower.h"
+
+#include <cstddef>
+#include <vector>
+
+#include <llvm/IR/BasicBlock.h>
+#include <llvm/IR/Function.h>
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/Intrinsics.h>
+#include <llvm/IR/Module.h>
+
+#include "tcg/backend.h"
+#include "tcg/softmmu.h"
+
+namespace mimic::llvmjit {
+
+namespace {
+
+using tcg::Cond;
+using tcg::Op;
+using tcg::Opcode;
+using tcg::Type;
+using tcg::Value;
+
+class Lowerer {
+ public:
+  Lowerer(llvm::Module& m, const tcg::Block& b, const tcg::TranslationBlock& tb, const LowerOptions& o)
+      : m_(m), ctx_(m.getContext()), b_(b), tb_(tb), opts_(o), ir_(ctx_) {}
+
+  llvm::Function* lower(const std::string& name) {
+    i32_ = ir_.getInt32Ty();
+    i64_ = ir_.getInt64Ty();
+    ptr_ = ir_.getPtrTy();
+    auto* fty = llvm::FunctionType::get(i64_, {ptr_}, false);
+    fn_ = llvm::Function::Create(fty, llvm::Function::ExternalLinkage, name, m_);
+    fn_->addFnAttr(llvm::Attribute::NoUnwind);   // guest exceptions leave by longjmp, not unwinding
+    env_ = fn_->getArg(0);
+    llvm::BasicBlock* entry = llvm::BasicBlock::Create(ctx_, "entry", fn_);
+    ir_.SetInsertPoint(entry);
+    common_ = ir_.CreateInBoundsGEP(ir_.getInt8Ty(), env_, ir_.getInt64(opts_.target.common_offset), "common");
+    for (Type t : b_.temps) temps_.push_back(ir_.CreateAlloca(ty(t)));
+    for (uint32_t i = 0; i < b_.num_labels; i++) labels_.push_back(llvm::BasicBlock::Create(ctx_, "L", fn_));
+
+    prologue();
+    for (const Op& op : b_.ops) {
+      if (!ir_.GetInsertBlock() || ir_.GetInsertBlock()->getTerminator()) {
+        if (op.opc != Opcode::label) ir_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "dead", fn_));
+      }
+      emit(op);
+    }
+    // Verified blocks end in an exit; close whatever is open.
+    for (llvm::BasicBlock& bb : *fn_)
+      if (!bb.getTerminator()) {
+        ir_.SetInsertPoint(&bb);
+        ir_.CreateUnreachable();
+      }
+    return fn_;
+  }
+
+ private:
+  llvm::Type* ty(Type t) { return t == Type::I32 ? static_cast<llvm::Type*>(i32_) : i64_; }
+  unsigned bits(Type t) { return tcg::typeBits(t); }
+
+  llvm::Value* fieldPtr(size_t offset) {
+    return ir_.CreateInBoundsGEP(ir_.getInt8Ty(), common_, ir_.getInt64(offset));
+  }
+  llvm::Value* envPtr(uint32_t offset) { return ir_.CreateInBoundsGEP(ir_.getInt8Ty(), env_, ir_.getInt64(offset)); }
+
+  llvm::Value* val(const Value& v) {
+    if (v.isConst()) return llvm::ConstantInt::get(ty(v.type), v.imm);
+    return ir_.CreateLoad(ty(v.type), temps_[v.temp]);
+  }
+  void set(const Value& dst, llvm::Value* v) { ir_.CreateStore(v, temps_[dst.temp]); }
+  llvm::Value* to64(llvm::Value* v) { return v->getType() == i64_ ? v : ir_.CreateZExt(v, i64_); }
+
+  void storePc(llvm::Value* pc) {
+    llvm::Value* p = envPtr(opts_.target.pc_offset);
+    if (opts_.target.pc_is_64bit) ir_.CreateStore(to64(pc), p);
+    else ir_.CreateStore(pc->getType() == i32_ ? pc : ir_.CreateTrunc(pc, i32_), p);
+  }
+  void storePcInfo(uint64_t info) {
+    ir_.CreateStore(ir_.getInt64(info), fieldPtr(offsetof(tcg::CpuCommon, pc_info)));
+  }
+  llvm::Value* fnPtr(const void* f) { return ir_.CreateIntToPtr(ir_.getInt64(reinterpret_cast<uint64_t>(f)), ptr_); }
+
+  // Leave before running if the loop asked; -icount: take this block's
+  // instructions from the budget, and ask the loop to stop after this block
+  // if they ran out.
+  void prologue() {
+    llvm::Value* req = ir_.CreateLoad(i32_, fieldPtr(offsetof(tcg::CpuCommon, exit_request)), true);
+    llvm::BasicBlock* leave = llvm::BasicBlock::Create(ctx_, "exit_request", fn_);
+    llvm::BasicBlock* run = llvm::BasicBlock::Create(ctx_, "run", fn_);
+    ir_.CreateCondBr(ir_.CreateICmpNE(req, ir_.getInt32(0)), leave, run);
+    ir_.SetInsertPoint(leave);
+    storePc(ir_.getInt64(tb_.pc));
+    ir_.CreateRet(ir_.getInt64(0));
+    ir_.SetInsertPoint(run);
+    if (opts_.icount) {
+      llvm::Value* p = fieldPtr(offsetof(tcg::CpuCommon, icount_budget));
+      llvm::Value* left = ir_.CreateSub(ir_.CreateLoad(i32_, p), ir_.getInt32(tb_.num_insns));
+      ir_.CreateStore(left, p);
+      llvm::BasicBlock* out = llvm::BasicBlock::Create(ctx_, "budget_out", fn_);
+      llvm::BasicBlock* body = llvm::BasicBlock::Create(ctx_, "body", fn_);
+      ir_.CreateCondBr(ir_.CreateICmpSLE(left, ir_.getInt32(0)), out, body);
+      ir_.SetInsertPoint(out);
+      ir_.CreateStore(ir_.getInt32(1), fieldPtr(offsetof(tcg::CpuCommon, exit_request)), true);
+      ir_.CreateBr(body);
+      ir_.SetInsertPoint(body);
+    }
+  }
+
+  llvm::Value* cmp(Cond c, llvm::Value* a, llvm::Value* b) {
+    using P = llvm::CmpInst::Predicate;
+    switch (c) {
+      case Cond::EQ: return ir_.CreateICmp(P::ICMP_EQ, a, b);
+      case Cond::NE: return ir_.CreateICmp(P::ICMP_NE, a, b);
+      case Cond::LT: return ir_.CreateICmp(P::ICMP_SLT, a, b);
+      case Cond::GE: return ir_.CreateICmp(P::ICMP_SGE, a, b);
+      case Cond::LE: return ir_.CreateICmp(P::ICMP_SLE, a, b);
+      case Cond::GT: return ir_.CreateICmp(P::ICMP_SGT, a, b);
+      case Cond::LTU: return ir_.CreateICmp(P::ICMP_ULT, a, b);
+      case Cond::GEU: return ir_.CreateICmp(P::ICMP_UGE, a, b);
+      case Cond::LEU: return ir_.CreateICmp(P::ICMP_ULE, a, b);
+      case Cond::GTU: return ir_.CreateICmp(P::ICMP_UGT, a, b);
+      case Cond::ALWAYS: return ir_.getTrue();
+      case Cond::NEVER: return ir_.getFalse();
+    }
+    return ir_.getFalse();
+  }
+
+  llvm::Value* intrinsic(llvm::Intrinsic::ID id, llvm::Type* t, llvm::ArrayRef<llvm::Value*> args) {
+    return ir_.CreateCall(llvm::Intrinsic::getDeclaration(&m_, id, {t}), args);
+  }
+
+  // The value of a pure op (tcg/eval.h is the reference).
+  llvm::Value* pure(const Op& op) {
+    const Type t = op.type;
+    llvm::Type* lt = ty(t);
+    const unsigned w = bits(t);
+    auto in = [&](int k) { return val(op.args[1 + k]); };
+    auto countMask = [&](llvm::Value* n) { return ir_.CreateAnd(n, llvm::ConstantInt::get(lt, w - 1)); };
+    auto ones = [&](unsigned len) { return len >= 64 ? ~0ull : (1ull << len) - 1; };
+    switch (op.opc) {
+      case Opcode::mov: return in(0);
+      case Opcode::add: return ir_.CreateAdd(in(0), in(1));
+      case Opcode::sub: return ir_.CreateSub(in(0), in(1));
+      case Opcode::mul: return ir_.CreateMul(in(0), in(1));
+      case Opcode::and_: return ir_.CreateAnd(in(0), in(1));
+      case Opcode::or_: return ir_.CreateOr(in(0), in(1));
+      case Opcode::xor_: return ir_.CreateXor(in(0), in(1));
+      case Opcode::not_: return ir_.CreateNot(in(0));
+      case Opcode::neg: return ir_.CreateNeg(in(0));
+      case Opcode::shl: return ir_.CreateShl(in(0), countMask(in(1)));
+      case Opcode::shr: return ir_.CreateLShr(in(0), countMask(in(1)));
+      case Opcode::sar: return ir_.CreateAShr(in(0), countMask(in(1)));
+      case Opcode::rotr: {
+        llvm::Value* a = in(0);
+        return intrinsic(llvm::Intrinsic::fshr, lt, {a, a, in(1)});   // the count is taken modulo the width
+      }
+      case Opcode::divs:
+      case Opcode::rems:
+      case Opcode::divu:
+      case Opcode::remu: {
+        // Frontends guard the undefined cases; make them harmless anyway
+        // (LLVM would treat them as undefined behaviour): b == 0 -> 1, and
+        // MIN / -1 -> MIN / 1.
+        llvm::Value* a = in(0);
+        llvm::Value* bb = in(1);
+        llvm::Value* zero = llvm::ConstantInt::get(lt, 0);
+        llvm::Value* one = llvm::ConstantInt::get(lt, 1);
+        bb = ir_.CreateSelect(ir_.CreateICmpEQ(bb, zero), one, bb);
+        if (op.opc == Opcode::divs || op.opc == Opcode::rems) {
+          llvm::Value* min = llvm::ConstantInt::get(lt, 1ull << (w - 1));
+          llvm::Value* bad = ir_.CreateAnd(ir_.CreateICmpEQ(a, min), ir_.CreateICmpEQ(bb, llvm::ConstantInt::getAllOnesValue(lt)));
+          bb = ir_.CreateSelect(bad, one, bb);
+          return op.opc == Opcode::divs ? ir_.CreateSDiv(a, bb) : ir_.CreateSRem(a, bb);
+        }
+        return op.opc == Opcode::divu ? ir_.CreateUDiv(a, bb) : ir_.CreateURem(a, bb);
+      }
+      case Opcode::clz: return intrinsic(llvm::Intrinsic::ctlz, lt, {in(0), ir_.getFalse()});
+      case Opcode::bswap16: {
+        llvm::Value* h = ir_.CreateTrunc(in(0), ir_.getInt16Ty());
+        return ir_.CreateZExt(intrinsic(llvm::Intrinsic::bswap, ir_.getInt16Ty(), {h}), lt);
+      }
+      case Opcode::bswap32: {
+        llvm::Value* v = t == Type::I32 ? in(0) : ir_.CreateTrunc(in(0), i32_);
+        llvm::Value* s = intrinsic(llvm::Intrinsic::bswap, i32_, {v});
+        return t == Type::I32 ? s : ir_.CreateZExt(s, lt);
+      }
+      case Opcode::bswap64: return intrinsic(llvm::Intrinsic::bswap, i64_, {in(0)});
+      case Opcode::sext8: return ir_.CreateSExt(ir_.CreateTrunc(in(0), ir_.getInt8Ty()), lt);
+      case Opcode::sext16: return ir_.CreateSExt(ir_.CreateTrunc(in(0), ir_.getInt16Ty()), lt);
+      case Opcode::zext8: return ir_.CreateZExt(ir_.CreateTrunc(in(0), ir_.getInt8Ty()), lt);
+      case Opcode::zext16: return ir_.CreateZExt(ir_.CreateTrunc(in(0), ir_.getInt16Ty()), lt);
+      case Opcode::sext32: return ir_.CreateSExt(in(0), i64_);
+      case Opcode::zext32: return ir_.CreateZExt(in(0), i64_);
+      case Opcode::trunc: return ir_.CreateTrunc(in(0), i32_);
+      case Opcode::extract: {
+        const unsigned pos = op.fieldPos(), len = op.fieldLen();
+        llvm::Value* v = pos ? ir_.CreateLShr(in(0), pos) : in(0);
+        return len >= w ? v : ir_.CreateAnd(v, llvm::ConstantInt::get(lt, ones(len)));
+      }
+      case Opcode::sextract: {
+        const unsigned pos = op.fieldPos(), len = op.fieldLen();
+        llvm::Value* v = ir_.CreateShl(in(0), w - pos - len);
+        return ir_.CreateAShr(v, w - len);
+      }
+      case Opcode::deposit: {
+        const unsigned pos = op.fieldPos(), len = op.fieldLen();
+        const uint64_t m = (ones(len) << pos) & tcg::typeMask(t);
+        llvm::Value* keep = ir_.CreateAnd(in(0), llvm::ConstantInt::get(lt, ~m & tcg::typeMask(t)));
+        llvm::Value* ins = ir_.CreateAnd(ir_.CreateShl(in(1), pos), llvm::ConstantInt::get(lt, m));
+        return ir_.CreateOr(keep, ins);
+      }
+      case Opcode::setcond: return ir_.CreateZExt(cmp(op.cond, in(0), in(1)), lt);
+      case Opcode::movcond: return ir_.CreateSelect(cmp(op.cond, in(0), in(1)), in(2), in(3));
+      default: return nullptr;
+    }
+  }
+
+  void emit(const Op& op) {
+    switch (op.opc) {
+      case Opcode::get:
+        set(op.args[0], ir_.CreateLoad(ty(op.type), envPtr(op.aux)));
+        return;
+      case Opcode::put: {
+        llvm::Value* v = val(op.args[0]);
+        ir_.CreateStore(v, envPtr(op.aux));
+        return;
+      }
+      case Opcode::load: {
+        storePcInfo(op.pc_info);
+        auto* fty = llvm::FunctionType::get(i64_, {ptr_, i64_, i32_}, false);
+        llvm::Value* r = ir_.CreateCall(fty, fnPtr(reinterpret_cast<const void*>(&tcg::memLoad)),
+                                        {common_, to64(val(op.args[1])), ir_.getInt32(op.aux)});
+        set(op.args[0], op.type == Type::I32 ? ir_.CreateTrunc(r, i32_) : r);
+        return;
+      }
+      case Opcode::store: {
+        storePcInfo(op.pc_info);
+        auto* fty = llvm::FunctionType::get(ir_.getVoidTy(), {ptr_, i64_, i64_, i32_}, false);
+        ir_.CreateCall(fty, fnPtr(reinterpret_cast<const void*>(&tcg::memStore)),
+                       {common_, to64(val(op.args[0])), to64(val(op.args[1])), ir_.getInt32(op.aux)});
+        return;
+      }
+      case Opcode::call: {
+        const tcg::HelperInfo& h = *op.helper();
+        const unsigned outs = h.returns ? 1 : 0;
+        if (!(h.flags & tcg::HF_NO_RAISE)) storePcInfo(op.pc_info);
+        // The interpreter's uniform shape: (env, four 64-bit integers) -> 64 bits.
+        std::vector<llvm::Value*> args{env_};
+        for (unsigned k = 0; k < 4; k++) args.push_back(k < h.nargs ? to64(val(op.args[outs + k])) : ir_.getInt64(0));
+        auto* fty = llvm::FunctionType::get(i64_, {ptr_, i64_, i64_, i64_, i64_}, false);
+        llvm::CallInst* r = ir_.CreateCall(fty, fnPtr(h.fn), args);
+        if (h.flags & tcg::HF_NORETURN) r->setDoesNotReturn();
+        if (outs) set(op.args[0], h.ret == Type::I32 ? ir_.CreateTrunc(r, i32_) : static_cast<llvm::Value*>(r));
+        return;
+      }
+      case Opcode::label: {
+        llvm::BasicBlock* target = labels_[op.aux];
+        if (!ir_.GetInsertBlock()->getTerminator()) ir_.CreateBr(target);
+        ir_.SetInsertPoint(target);
+        return;
+      }
+      case Opcode::br:
+        ir_.CreateBr(labels_[op.aux]);
+        return;
+      case Opcode::brcond: {
+        llvm::BasicBlock* next = llvm::BasicBlock::Create(ctx_, "", fn_);
+        ir_.CreateCondBr(cmp(op.cond, val(op.args[0]), val(op.args[1])), labels_[op.aux], next);
+        ir_.SetInsertPoint(next);
+        return;
+      }
+      case Opcode::goto_tb:
+        storePc(ir_.getInt64(op.aux64));
+        ir_.CreateRet(ir_.getInt64(
+            tcg::encodeExit(const_cast<tcg::TranslationBlock*>(&tb_), int(op.aux & 1))));
+        return;
+      case Opcode::goto_ptr:
+      case Opcode::exit_tb:
+        storePc(val(op.args[0]));
+        ir_.CreateRet(ir_.getInt64(0));
+        return;
+      case Opcode::insn_start:
+        return;
+      default:
+        if (llvm::Value* v = pure(op)) set(op.args[0], v);
+        return;
+    }
+  }
+
+  llvm::Module& m_;
+  llvm::LLVMContext& ctx_;
+  const tcg::Block& b_;
+  const tcg::TranslationBlock& tb_;
+  const LowerOptions& opts_;
+  llvm::IRBuilder<> ir_;
+  llvm::IntegerType* i32_ = nullptr;
+  llvm::IntegerType* i64_ = nullptr;
+  llvm::PointerType* ptr_ = nullptr;
+  llvm::Function* fn_ = nullptr;
+  llvm::Value* env_ = nullptr;
+  llvm::Value* common_ = nullptr;
+  std::vector<llvm::AllocaInst*> temps_;
+  std::vector<llvm::BasicBlock*> labels_;
+};
+
+}  // namespace
+
+llvm::Function* lowerBlock(llvm::Module& m, const std::string& name, const tcg::Block& b,
+                           const tcg::TranslationBlock& tb, const LowerOptions& opts) {
+  return Lowerer(m, b, tb, opts).lower(name);
+}
+
+}  // namespace mimic::llvmjit
