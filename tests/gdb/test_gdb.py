@@ -3,7 +3,8 @@
 
 What, in four parts (each an emulator started with -S and a -gdb socket):
 
-  bare metal  tests/gdb/target.c (built here with the guest runtime):
+  bare metal  tests/gdb/target.c (built here with the guest runtime, for
+              both byte orders):
               break on a label, stepi across a branch and its delay slot
               (pc lands on the target, the slot ran: $t0 = 42), set $t0,
               break on a function, read $a0, a variable and a string,
@@ -65,9 +66,9 @@ def free_port():
         return s.getsockname()[1]
 
 
-def build_target(tmp):
-    elf = os.path.join(tmp, "target.elf")
-    cmd = (["mipsel-linux-gnu-gcc"] + CFLAGS + ["-I", RUNTIME, "-T", os.path.join(RUNTIME, "link.ld"), "-o", elf,
+def build_target(tmp, big_endian=False):
+    elf = os.path.join(tmp, "target-%s.elf" % ("be" if big_endian else "el"))
+    cmd = (["mips-linux-gnu-gcc" if big_endian else "mipsel-linux-gnu-gcc"] + CFLAGS + ["-I", RUNTIME, "-T", os.path.join(RUNTIME, "link.ld"), "-o", elf,
             os.path.join(HERE, "target.c"), os.path.join(RUNTIME, "crt0.S")] + sorted(glob.glob(os.path.join(RUNTIME, "*.c"))))
     subprocess.run(cmd, check=True)
     return elf
@@ -122,12 +123,12 @@ def gdb(commands, timeout=60):
 
 
 def symbol(elf, name):
-    out = subprocess.run(["mipsel-linux-gnu-nm", elf], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(["mips-linux-gnu-nm" if elf.endswith("-be.elf") else "mipsel-linux-gnu-nm", elf], capture_output=True, text=True, check=True).stdout
     m = re.search(r"^([0-9a-f]+) \w %s$" % re.escape(name), out, re.M)
     return int(m.group(1), 16) & 0xffffffff   # nm sign-extends MIPS32 addresses
 
 
-def part_bare(args, tmp, elf):
+def part_bare(args, tmp, elf, tag="bare"):
     port = free_port()
     emu = Emulator(args.mimic, ["-kernel", elf], tmp, port)
     try:
@@ -145,21 +146,21 @@ def part_bare(args, tmp, elf):
                    "delete", "continue"])
         step_target = symbol(elf, "step_target")
         m = re.search(r"STEP pc=([0-9a-f]+) t0=(-?\d+)", out)
-        check("Breakpoint 1, stepper" in out or "Breakpoint 1, " in out, "bare: breakpoint on a label", out[-1500:])
+        check("Breakpoint 1, stepper" in out or "Breakpoint 1, " in out, tag + ": breakpoint on a label", out[-1500:])
         check(m is not None and int(m.group(1), 16) == step_target and m.group(2) == "42",
-              "bare: stepi over a branch runs its delay slot and lands on the target (%#x, t0 = 42)" % step_target,
+              tag + ": stepi over a branch runs its delay slot and lands on the target (%#x, t0 = 42)" % step_target,
               m.group(0) if m else out[-1500:])
-        check("ARGS a0=0 scale=3" in out, "bare: breakpoint on a function; $a0 and a variable read", out[-1500:])
-        check("BANNER mimic gdb target" in out, "bare: a string read from memory", out[-1500:])
+        check("ARGS a0=0 scale=3" in out, tag + ": breakpoint on a function; $a0 and a variable read", out[-1500:])
+        check("BANNER mimic gdb target" in out, tag + ": a string read from memory", out[-1500:])
         check(re.search(r"read watchpoint \d+: scale\s+Value = 10", out) is not None,
-              "bare: read watchpoint sees the value gdb wrote", out[-1500:])
+              tag + ": read watchpoint sees the value gdb wrote", out[-1500:])
         check(re.search(r"watchpoint \d+: watched\s+Old value = 0\s+New value = 105", out) is not None,
-              "bare: write watchpoint reports old and new value", out[-1500:])
-        check("exited normally" in out, "bare: continue to the end", out[-800:])
+              tag + ": write watchpoint reports old and new value", out[-1500:])
+        check("exited normally" in out, tag + ": continue to the end", out[-800:])
         rc = emu.wait(15)
         serial = emu.serial()
         check(rc == 0 and "result 105 watched 105 t0 7" in serial,
-              "bare: the program's output shows the register and memory writes (exit %s)" % rc, serial[-400:])
+              tag + ": the program's output shows the register and memory writes (exit %s)" % rc, serial[-400:])
     finally:
         emu.close()
 
@@ -377,6 +378,12 @@ def main():
     parts = args.only.split(",")
     with tempfile.TemporaryDirectory(prefix="mimic-gdb-") as tmp:
         elf = build_target(tmp)
+        if "bare" in parts:
+            # The big-endian build too: registers and memory in the guest's byte order.
+            try:
+                part_bare(args, tmp, build_target(tmp, big_endian=True), "bare-be")
+            except Exception as e:  # noqa: BLE001
+                check(False, "bare-be: %s: %s" % (type(e).__name__, e))
         for name, fn in (("bare", part_bare), ("raw", part_raw), ("fuzz", part_fuzz)):
             if name in parts:
                 try:
