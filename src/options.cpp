@@ -344,10 +344,10 @@ bool parseOptions(const std::vector<std::string>& args, Options& o, std::string&
       size_t next = accel.find(',', p + 1);
       std::string prop = accel.substr(p + 1, next == std::string::npos ? std::string::npos : next - p - 1);
       p = next;
-      if (prop == "tier=baseline" || prop == "tier=interp" || prop == "tier=llvm") {
+      if (prop == "tier=baseline" || prop == "tier=interp" || prop == "tier=llvm" || prop == "tier=auto") {
         m.tier = prop.substr(5);
       } else {
-        err = fmt::format("-accel: unknown property '{}' (tcg takes tier=baseline|llvm|interp)", prop);
+        err = fmt::format("-accel: unknown property '{}' (tcg takes tier=baseline|auto|llvm|interp)", prop);
         return false;
       }
     }

@@ -16,10 +16,15 @@
 #include "tcg/timer.h"
 #include "tcg/translation_block.h"
 
+namespace mimic::llvmjit {
+class RegionCompiler;
+}
+
 namespace mimic::tcg {
 
 // X86_64: the baseline JIT; Llvm: every block through LLVM (tier=llvm).
-enum class BackendKind { Interpreter, X86_64, Llvm };
+// Auto: the baseline JIT, with hot regions recompiled through LLVM.
+enum class BackendKind { Interpreter, X86_64, Llvm, Auto };
 
 struct ExecStats {
   uint64_t blocks_translated = 0;
@@ -30,6 +35,10 @@ struct ExecStats {
   uint64_t goto_tb_exits = 0;   // returned to the loop through an unchained goto_tb
   uint64_t exceptions = 0;      // guest exceptions that unwound to the loop
   uint64_t translate_ns = 0;    // host time spent translating
+  uint64_t regions = 0;         // hot regions compiled through LLVM (tier=auto)
+  uint64_t region_blocks = 0;   // blocks in them
+  uint64_t region_ns = 0;       // host time compiling them
+  uint64_t regions_dropped = 0; // invalidated (their guest code changed)
 };
 
 class ExecEngine {
@@ -65,6 +74,13 @@ class ExecEngine {
     return (from & kPageMask) == (to & kPageMask) || cpu_.fixedMapping(to, flags);
   }
   const ExecStats& stats() const { return stats_; }
+
+  // The hot tier (tier=auto): blocks that run hot_threshold times become
+  // the head of a region (the hot block and its goto_tb successors in the
+  // same guest page, up to kMaxRegionBlocks) compiled through LLVM.
+  bool hotTierEnabled() const { return region_compiler_ != nullptr; }
+  uint32_t hotThreshold() const { return hot_threshold_; }
+  static constexpr size_t kMaxRegionBlocks = 16;
 
   // Debugger support (tcg/debug.h). CPU thread, while the CPU is stopped.
   DebugState& debug() { return debug_; }
@@ -118,6 +134,10 @@ class ExecEngine {
   DebugState debug_;
   bool executing_step_ = false;   // the running block is a debugger step (survives longjmp)
   bool finishStep();
+  void promote(TranslationBlock* head);
+  void dropRegion(TranslationBlock* head);
+  std::unique_ptr<llvmjit::RegionCompiler> region_compiler_;
+  uint32_t hot_threshold_ = 20000;
 };
 
 }  // namespace mimic::tcg

@@ -33,6 +33,19 @@ struct TranslationBlock {
   TranslationBlock* jmp_dest[2] = {nullptr, nullptr};
   // Blocks whose slot jumps here: (block, slot).
   std::vector<std::pair<TranslationBlock*, int>> incoming;
+
+  // The hot tier (tier=auto): baseline code counts down hot_count at entry
+  // and leaves to the loop when it reaches zero; the loop compiles a region
+  // headed by this block through LLVM and redirects the block's patchable
+  // entry jump (entry_jmp_offset) to it.
+  uint32_t hot_count = 0;
+  uint32_t entry_jmp_offset = kNoJump;
+  void* region_fn = nullptr;          // this block heads a region
+  uint8_t region_valid = 0;           // read by the region's code: 0 = leave at once
+  std::vector<TranslationBlock*> region_heads;   // regions that contain this block
 };
+
+// The goto_tb slot number a block's exit returns when its hot counter runs out.
+constexpr int kHotExitSlot = 2;
 
 }  // namespace mimic::tcg

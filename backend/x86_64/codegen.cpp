@@ -102,6 +102,44 @@ class Codegen final : public tcg::Backend {
     used_ = tramp_size_;
   }
 
+  bool redirect(tcg::TranslationBlock& tb, void* fn) override {
+    if (tb.entry_jmp_offset == tcg::kNoJump || used_ + 256 > size_) return false;
+    // A trampoline from the blocks' convention (env in rbp, frame set up,
+    // rsp aligned as at helper calls) to a C call of the region. Its exits
+    // then go on as a block's would: 0 (exit_tb: a mode may have changed)
+    // to the loop; 1 (goto_ptr) and goto_tb exits out of the region through
+    // the jump cache under the region's flags, else to the loop.
+    uint8_t* at = buf_ + used_;
+    a_.reset(at, size_ - used_);
+    tb_ = &tb;   // probeJumpCache reads the flags
+    Label to_loop = a_.newLabel(), miss = a_.newLabel();
+    a_.mov(W::q, Reg::rdi, kEnv);
+    a_.mov(W::q, Reg::rax, int64_t(reinterpret_cast<uintptr_t>(fn)));
+    a_.call(Reg::rax);
+    a_.test(W::q, Reg::rax, Reg::rax);
+    a_.jcc(Cc::e, to_loop);
+    a_.mov(W::q, Mem::at(Reg::rsp, kArgStage), Reg::rax);
+    if (ti_.pc_is_64bit) a_.mov(W::q, Reg::rax, envMem(ti_.pc_offset));
+    else a_.mov(W::d, Reg::rax, envMem(ti_.pc_offset));
+    probeJumpCache(miss);
+    a_.bind(miss);
+    a_.mov(W::q, Reg::rax, Mem::at(Reg::rsp, kArgStage));
+    a_.cmp(W::q, Reg::rax, 1);
+    a_.jcc(Cc::ne, to_loop);
+    a_.xor_(W::d, Reg::rax, Reg::rax);
+    a_.bind(to_loop);
+    a_.jmpAbs(epilogue_);
+    if (!a_.ok()) return false;
+    used_ += (a_.size() + 15) & ~size_t(15);
+    Assembler::patchJmpRel32(tb.code + tb.entry_jmp_offset, at);
+    return true;
+  }
+  void unredirect(tcg::TranslationBlock& tb) override {
+    if (tb.entry_jmp_offset == tcg::kNoJump) return;
+    uint8_t* jmp = tb.code + tb.entry_jmp_offset;
+    Assembler::patchJmpRel32(jmp, jmp + 5);
+  }
+
   std::string disassemble(const tcg::TranslationBlock& tb) const override;
 
  private:
@@ -290,10 +328,22 @@ bool Codegen::compile(const tcg::Block& b, tcg::TranslationBlock& tb) {
   for (uint32_t i = 0; i < b.num_labels; i++) labels_.push_back(a_.newLabel());
   slow_.clear();
 
+  // The hot tier: a patchable entry jump (to the next instruction until a
+  // compiled region replaces this block).
+  const bool tiering = engine_.hotTierEnabled();
+  if (tiering) tb.entry_jmp_offset = uint32_t(a_.jmpRel32Patchable());
   // Leave before running if the loop asked (interrupt, timer, stop).
   Label exit_req = a_.newLabel();
   a_.cmp(W::d, commonMem(offsetof(tcg::CpuCommon, exit_request)), 0);
   a_.jcc(Cc::ne, exit_req);
+  // ... and count down to hot (rax is free at block entry).
+  Label hot = a_.newLabel();
+  if (tiering) {
+    tb.hot_count = engine_.hotThreshold();
+    a_.mov(W::q, Reg::rax, int64_t(reinterpret_cast<uintptr_t>(&tb.hot_count)));
+    a_.sub(W::d, Mem::at(Reg::rax, 0), 1);
+    a_.jcc(Cc::e, hot);
+  }
   // -icount: take this block's instructions from the budget; the block that
   // uses it up runs to its end and the next one leaves (tcg/timer.h).
   if (engine_.timers().icount()) {
@@ -310,6 +360,11 @@ bool Codegen::compile(const tcg::Block& b, tcg::TranslationBlock& tb) {
   a_.bind(exit_req);
   setPcImm(tb.pc);
   exitToLoop(0);
+  if (tiering) {
+    a_.bind(hot);
+    setPcImm(tb.pc);
+    exitToLoop(tcg::encodeExit(&tb, tcg::kHotExitSlot));
+  }
 
   if (!a_.ok()) return false;
   tb.code = start;

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <mutex>
 #include <string>
 
@@ -49,9 +50,11 @@ void optimize(llvm::Module& m) {
   mpm.run(m, mam);
 }
 
-class LlvmBackend : public tcg::Backend {
+// LLJIT with one resource tracker per flush generation: lowers, checks,
+// optimizes and compiles one function a module.
+class Jit {
  public:
-  LlvmBackend(tcg::Cpu& cpu, tcg::ExecEngine& engine) : cpu_(cpu), engine_(engine) {
+  Jit() {
     initLlvmOnce();
     auto jit = llvm::orc::LLJITBuilder().create();
     if (!jit) {
@@ -62,24 +65,28 @@ class LlvmBackend : public tcg::Backend {
     tracker_ = jit_->getMainJITDylib().createResourceTracker();
   }
 
-  const char* name() const override { return "llvm"; }
-
-  bool compile(const tcg::Block& b, tcg::TranslationBlock& tb) override {
+  // `lower` adds the function named by its argument to the module.
+  void* compile(uint64_t pc, const std::function<llvm::Function*(llvm::Module&, const std::string&)>& lower) {
     auto ctx = std::make_unique<llvm::LLVMContext>();
     auto m = std::make_unique<llvm::Module>("block", *ctx);
     m->setDataLayout(jit_->getDataLayout());
     m->setTargetTriple(jit_->getTargetTriple().str());
     const std::string fn_name = fmt::format("b{}", next_id_++);
-    LowerOptions opts{cpu_.targetInfo(), engine_.timers().icount()};
-    llvm::Function* f = lowerBlock(*m, fn_name, b, tb, opts);
+    llvm::Function* f = lower(*m, fn_name);
     std::string err;
     llvm::raw_string_ostream es(err);
     if (llvm::verifyFunction(*f, &es)) {
-      std::fprintf(stderr, "mimic: internal error: bad LLVM IR for block %#llx: %s\n",
-                   (unsigned long long)tb.pc, es.str().c_str());
+      std::fprintf(stderr, "mimic: internal error: bad LLVM IR for block %#llx: %s\n", (unsigned long long)pc,
+                   es.str().c_str());
       std::abort();
     }
     optimize(*m);
+    if (std::getenv("MIMIC_DUMP_LLVM")) {
+      std::string text;
+      llvm::raw_string_ostream os(text);
+      m->print(os, nullptr);
+      std::fprintf(stderr, "%s\n", os.str().c_str());
+    }
     if (auto e = jit_->addIRModule(tracker_, llvm::orc::ThreadSafeModule(std::move(m), std::move(ctx)))) {
       std::fprintf(stderr, "mimic: internal error: LLVM: %s\n", llvm::toString(std::move(e)).c_str());
       std::abort();
@@ -89,7 +96,30 @@ class LlvmBackend : public tcg::Backend {
       std::fprintf(stderr, "mimic: internal error: LLVM: %s\n", llvm::toString(sym.takeError()).c_str());
       std::abort();
     }
-    tb.code = sym->toPtr<uint8_t*>();
+    return sym->toPtr<void*>();
+  }
+
+  void flush() {
+    if (auto e = tracker_->remove()) llvm::consumeError(std::move(e));
+    tracker_ = jit_->getMainJITDylib().createResourceTracker();
+  }
+
+ private:
+  std::unique_ptr<llvm::orc::LLJIT> jit_;
+  llvm::orc::ResourceTrackerSP tracker_;
+  uint64_t next_id_ = 0;
+};
+
+class LlvmBackend : public tcg::Backend {
+ public:
+  LlvmBackend(tcg::Cpu& cpu, tcg::ExecEngine& engine) : cpu_(cpu), engine_(engine) {}
+
+  const char* name() const override { return "llvm"; }
+
+  bool compile(const tcg::Block& b, tcg::TranslationBlock& tb) override {
+    LowerOptions opts{cpu_.targetInfo(), engine_.timers().icount()};
+    tb.code = static_cast<uint8_t*>(
+        jit_.compile(tb.pc, [&](llvm::Module& m, const std::string& n) { return lowerBlock(m, n, b, tb, opts); }));
     tb.code_size = 0;
     return true;
   }
@@ -104,23 +134,39 @@ class LlvmBackend : public tcg::Backend {
   void chain(tcg::TranslationBlock&, int, tcg::TranslationBlock&) override {}
   void unchain(tcg::TranslationBlock&, int) override {}
 
-  void flushCode() override {
-    if (auto e = tracker_->remove()) llvm::consumeError(std::move(e));
-    tracker_ = jit_->getMainJITDylib().createResourceTracker();
-  }
+  void flushCode() override { jit_.flush(); }
 
  private:
   tcg::Cpu& cpu_;
   tcg::ExecEngine& engine_;
-  std::unique_ptr<llvm::orc::LLJIT> jit_;
-  llvm::orc::ResourceTrackerSP tracker_;
-  uint64_t next_id_ = 0;
+  Jit jit_;
+};
+
+class LlvmRegionCompiler : public RegionCompiler {
+ public:
+  LlvmRegionCompiler(tcg::Cpu& cpu, tcg::ExecEngine& engine) : cpu_(cpu), engine_(engine) {}
+  void* compile(const std::vector<RegionMember>& members, const uint8_t* valid) override {
+    LowerOptions opts{cpu_.targetInfo(), engine_.timers().icount()};
+    return jit_.compile(members[0].tb->pc, [&](llvm::Module& m, const std::string& n) {
+      return lowerRegion(m, n, members, valid, opts);
+    });
+  }
+  void flush() override { jit_.flush(); }
+
+ private:
+  tcg::Cpu& cpu_;
+  tcg::ExecEngine& engine_;
+  Jit jit_;
 };
 
 }  // namespace
 
 std::unique_ptr<tcg::Backend> makeLlvmBackend(tcg::Cpu& cpu, tcg::ExecEngine& engine) {
   return std::make_unique<LlvmBackend>(cpu, engine);
+}
+
+std::unique_ptr<RegionCompiler> makeRegionCompiler(tcg::Cpu& cpu, tcg::ExecEngine& engine) {
+  return std::make_unique<LlvmRegionCompiler>(cpu, engine);
 }
 
 }  // namespace mimic::llvmjit

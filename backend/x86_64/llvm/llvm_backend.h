@@ -17,9 +17,11 @@
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include "tcg/backend.h"
 #include "tcg/cpu.h"
+#include "backend/x86_64/llvm/llvm_lower.h"
 
 namespace mimic::tcg {
 class ExecEngine;
@@ -28,5 +30,16 @@ class ExecEngine;
 namespace mimic::llvmjit {
 
 std::unique_ptr<tcg::Backend> makeLlvmBackend(tcg::Cpu& cpu, tcg::ExecEngine& engine);
+
+// The hot tier's compiler (tier=auto): a region of blocks to one function.
+class RegionCompiler {
+ public:
+  virtual ~RegionCompiler() = default;
+  // Returns the function's address (uint64_t fn(void* env)).
+  virtual void* compile(const std::vector<RegionMember>& members, const uint8_t* valid) = 0;
+  // Frees every function compiled so far (the engine flushed its blocks).
+  virtual void flush() = 0;
+};
+std::unique_ptr<RegionCompiler> makeRegionCompiler(tcg::Cpu& cpu, tcg::ExecEngine& engine);
 
 }  // namespace mimic::llvmjit

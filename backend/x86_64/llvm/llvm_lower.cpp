@@ -1,6 +1,9 @@
 #include "backend/x86_64/llvm/llvm_lower.h"
 
+#include <algorithm>
 #include <cstddef>
+#include <map>
+#include <set>
 #include <vector>
 
 #include <llvm/IR/BasicBlock.h>
@@ -24,10 +27,9 @@ using tcg::Value;
 
 class Lowerer {
  public:
-  Lowerer(llvm::Module& m, const tcg::Block& b, const tcg::TranslationBlock& tb, const LowerOptions& o)
-      : m_(m), ctx_(m.getContext()), b_(b), tb_(tb), opts_(o), ir_(ctx_) {}
+  Lowerer(llvm::Module& m, const LowerOptions& o) : m_(m), ctx_(m.getContext()), opts_(o), ir_(ctx_) {}
 
-  llvm::Function* lower(const std::string& name) {
+  llvm::Function* lower(const std::string& name, const std::vector<RegionMember>& members, const uint8_t* valid) {
     i32_ = ir_.getInt32Ty();
     i64_ = ir_.getInt64Ty();
     ptr_ = ir_.getPtrTy();
@@ -35,18 +37,42 @@ class Lowerer {
     fn_ = llvm::Function::Create(fty, llvm::Function::ExternalLinkage, name, m_);
     fn_->addFnAttr(llvm::Attribute::NoUnwind);   // guest exceptions leave by longjmp, not unwinding
     env_ = fn_->getArg(0);
+    // Guest state is reached only through env (and what the helpers are
+    // given of it); guest RAM through the softmmu's host pointers is other
+    // memory. Telling LLVM lets it keep guest registers in host registers
+    // across guest loads and stores.
+    fn_->addParamAttr(0, llvm::Attribute::NoAlias);
     llvm::BasicBlock* entry = llvm::BasicBlock::Create(ctx_, "entry", fn_);
     ir_.SetInsertPoint(entry);
     common_ = ir_.CreateInBoundsGEP(ir_.getInt8Ty(), env_, ir_.getInt64(opts_.target.common_offset), "common");
-    for (Type t : b_.temps) temps_.push_back(ir_.CreateAlloca(ty(t)));
-    for (uint32_t i = 0; i < b_.num_labels; i++) labels_.push_back(llvm::BasicBlock::Create(ctx_, "L", fn_));
+    valid_ = valid;
+    // Every member's temps and labels, and its entry.
+    members_ = &members;
+    for (const RegionMember& mb : members) {
+      std::vector<llvm::AllocaInst*> t;
+      for (Type tt : mb.block->temps) t.push_back(ir_.CreateAlloca(ty(tt)));
+      member_temps_.push_back(std::move(t));
+      std::vector<llvm::BasicBlock*> l;
+      for (uint32_t i = 0; i < mb.block->num_labels; i++) l.push_back(llvm::BasicBlock::Create(ctx_, "L", fn_));
+      member_labels_.push_back(std::move(l));
+      member_entry_.push_back(llvm::BasicBlock::Create(ctx_, "member", fn_));
+    }
+    cacheGuestState(members);
+    ir_.CreateBr(member_entry_[0]);
 
-    prologue();
-    for (const Op& op : b_.ops) {
-      if (!ir_.GetInsertBlock() || ir_.GetInsertBlock()->getTerminator()) {
-        if (op.opc != Opcode::label) ir_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "dead", fn_));
+    for (size_t i = 0; i < members.size(); i++) {
+      b_ = members[i].block;
+      tb_ = members[i].tb;
+      temps_ = member_temps_[i];
+      labels_ = member_labels_[i];
+      ir_.SetInsertPoint(member_entry_[i]);
+      prologue();
+      for (const Op& op : b_->ops) {
+        if (!ir_.GetInsertBlock() || ir_.GetInsertBlock()->getTerminator()) {
+          if (op.opc != Opcode::label) ir_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "dead", fn_));
+        }
+        emit(op);
       }
-      emit(op);
     }
     // Verified blocks end in an exit; close whatever is open.
     for (llvm::BasicBlock& bb : *fn_)
@@ -66,12 +92,71 @@ class Lowerer {
   }
   llvm::Value* envPtr(uint32_t offset) { return ir_.CreateInBoundsGEP(ir_.getInt8Ty(), env_, ir_.getInt64(offset)); }
 
+  // Guest state kept in SSA values: every get/put slot of the function that
+  // is always accessed with one type and overlaps no other slot lives in an
+  // alloca (registers after mem2reg), loaded from env once at entry and
+  // written back only where something may look at env: before helper and
+  // softmmu slow-path calls (which may raise a guest exception and unwind)
+  // and before every return. After a helper that may write guest state the
+  // slots are loaded again. A hot loop then keeps the guest's registers in
+  // host registers; the stores sit in the cold paths.
+  void cacheGuestState(const std::vector<RegionMember>& members) {
+    std::map<uint32_t, Type> seen;
+    std::map<uint32_t, unsigned> widest;   // bytes of the widest access at each offset
+    std::set<uint32_t> bad;
+    for (const RegionMember& mb : members)
+      for (const Op& op : mb.block->ops) {
+        if (op.opc != Opcode::get && op.opc != Opcode::put) continue;
+        const Type t = op.opc == Opcode::get ? op.type : op.args[0].type;
+        auto [it, fresh] = seen.emplace(op.aux, t);
+        if (!fresh && it->second != t) bad.insert(op.aux);
+        unsigned& w = widest[op.aux];
+        w = std::max(w, tcg::typeBits(t) / 8);
+      }
+    // Overlapping slots (different views of the same bytes, e.g. an FPU
+    // register's halves and the whole) all stay in memory.
+    uint64_t prev_end = 0;
+    std::vector<uint32_t> group;
+    for (auto& [off, w] : widest) {
+      if (!group.empty() && off < prev_end) {
+        for (uint32_t g : group) bad.insert(g);
+        bad.insert(off);
+      } else if (off >= prev_end) {
+        group.clear();
+      }
+      group.push_back(off);
+      prev_end = std::max(prev_end, uint64_t(off) + w);
+    }
+    // The PC slot is written by exits directly: keep it out.
+    for (auto& [off, t] : seen) {
+      if (bad.count(off)) continue;
+      const uint64_t end = uint64_t(off) + tcg::typeBits(t) / 8;
+      if (off < opts_.target.pc_offset + 8 && opts_.target.pc_offset < end) continue;
+      if (off >= opts_.target.common_offset) continue;
+      llvm::AllocaInst* a = ir_.CreateAlloca(ty(t));
+      ir_.CreateStore(ir_.CreateLoad(ty(t), envPtr(off)), a);
+      cached_[off] = {a, t};
+    }
+  }
+  void syncGuestState() {
+    for (auto& [off, c] : cached_) ir_.CreateStore(ir_.CreateLoad(ty(c.type), c.slot), envPtr(off));
+  }
+  void reloadGuestState() {
+    for (auto& [off, c] : cached_) ir_.CreateStore(ir_.CreateLoad(ty(c.type), envPtr(off)), c.slot);
+  }
+
   llvm::Value* val(const Value& v) {
     if (v.isConst()) return llvm::ConstantInt::get(ty(v.type), v.imm);
     return ir_.CreateLoad(ty(v.type), temps_[v.temp]);
   }
   void set(const Value& dst, llvm::Value* v) { ir_.CreateStore(v, temps_[dst.temp]); }
   llvm::Value* to64(llvm::Value* v) { return v->getType() == i64_ ? v : ir_.CreateZExt(v, i64_); }
+
+  // Every way out of the function: guest state back in env, then return.
+  void leaveWith(llvm::Value* ret) {
+    syncGuestState();
+    ir_.CreateRet(ret);
+  }
 
   void storePc(llvm::Value* pc) {
     llvm::Value* p = envPtr(opts_.target.pc_offset);
@@ -87,17 +172,28 @@ class Lowerer {
   // instructions from the budget, and ask the loop to stop after this block
   // if they ran out.
   void prologue() {
+    if (valid_) {
+      // A region whose guest code changed is left at once.
+      llvm::Value* ok = ir_.CreateLoad(ir_.getInt8Ty(), fnPtr(valid_), true);
+      llvm::BasicBlock* gone = llvm::BasicBlock::Create(ctx_, "invalid", fn_);
+      llvm::BasicBlock* go = llvm::BasicBlock::Create(ctx_, "valid", fn_);
+      ir_.CreateCondBr(ir_.CreateICmpEQ(ok, ir_.getInt8(0)), gone, go);
+      ir_.SetInsertPoint(gone);
+      storePc(ir_.getInt64(tb_->pc));
+      leaveWith(ir_.getInt64(0));
+      ir_.SetInsertPoint(go);
+    }
     llvm::Value* req = ir_.CreateLoad(i32_, fieldPtr(offsetof(tcg::CpuCommon, exit_request)), true);
     llvm::BasicBlock* leave = llvm::BasicBlock::Create(ctx_, "exit_request", fn_);
     llvm::BasicBlock* run = llvm::BasicBlock::Create(ctx_, "run", fn_);
     ir_.CreateCondBr(ir_.CreateICmpNE(req, ir_.getInt32(0)), leave, run);
     ir_.SetInsertPoint(leave);
-    storePc(ir_.getInt64(tb_.pc));
-    ir_.CreateRet(ir_.getInt64(0));
+    storePc(ir_.getInt64(tb_->pc));
+    leaveWith(ir_.getInt64(0));
     ir_.SetInsertPoint(run);
     if (opts_.icount) {
       llvm::Value* p = fieldPtr(offsetof(tcg::CpuCommon, icount_budget));
-      llvm::Value* left = ir_.CreateSub(ir_.CreateLoad(i32_, p), ir_.getInt32(tb_.num_insns));
+      llvm::Value* left = ir_.CreateSub(ir_.CreateLoad(i32_, p), ir_.getInt32(tb_->num_insns));
       ir_.CreateStore(left, p);
       llvm::BasicBlock* out = llvm::BasicBlock::Create(ctx_, "budget_out", fn_);
       llvm::BasicBlock* body = llvm::BasicBlock::Create(ctx_, "body", fn_);
@@ -218,41 +314,118 @@ class Lowerer {
     }
   }
 
+  // The softmmu fast path inline, as the baseline JIT emits it: the TLB
+  // entry of the address's page in the access's MMU mode; a tag equal to
+  // the page with the alignment bits clear is plain RAM at vaddr + addend.
+  // Anything else (miss, device, code page, watchpoint, misaligned) takes
+  // the out-of-line slow path, which alone may raise a guest exception.
+  struct TlbProbe {
+    llvm::Value* vaddr;
+    llvm::Value* entry;
+    llvm::BasicBlock* fast;
+    llvm::BasicBlock* slow;
+    llvm::BasicBlock* join;
+  };
+  TlbProbe probeTlb(llvm::Value* addr, const tcg::MemOp& m, bool write) {
+    TlbProbe p;
+    p.vaddr = to64(addr);
+    llvm::Value* idx = ir_.CreateAnd(ir_.CreateLShr(p.vaddr, tcg::kPageBits), tcg::kTlbEntries - 1);
+    const uint64_t base = offsetof(tcg::CpuCommon, tlb) + uint64_t(m.mmu_idx) * tcg::kTlbEntries * sizeof(tcg::TlbEntry);
+    llvm::Value* off = ir_.CreateAdd(ir_.getInt64(base), ir_.CreateShl(idx, 5));
+    p.entry = ir_.CreateInBoundsGEP(ir_.getInt8Ty(), common_, off);
+    llvm::Value* tag_ptr = ir_.CreateInBoundsGEP(
+        ir_.getInt8Ty(), p.entry, ir_.getInt64(write ? offsetof(tcg::TlbEntry, addr_write) : offsetof(tcg::TlbEntry, addr_read)));
+    llvm::Value* tag = ir_.CreateLoad(i64_, tag_ptr);
+    llvm::Value* key = ir_.CreateAnd(p.vaddr, ir_.getInt64(tcg::kPageMask | (m.bytes() - 1)));
+    p.fast = llvm::BasicBlock::Create(ctx_, "tlb_hit", fn_);
+    p.slow = llvm::BasicBlock::Create(ctx_, "tlb_miss", fn_);
+    p.join = llvm::BasicBlock::Create(ctx_, "mem_done", fn_);
+    ir_.CreateCondBr(ir_.CreateICmpEQ(key, tag), p.fast, p.slow);
+    ir_.SetInsertPoint(p.fast);
+    return p;
+  }
+  llvm::Value* hostPtr(const TlbProbe& p) {
+    llvm::Value* addend = ir_.CreateLoad(i64_, ir_.CreateInBoundsGEP(ir_.getInt8Ty(), p.entry,
+                                                                      ir_.getInt64(offsetof(tcg::TlbEntry, addend))));
+    return ir_.CreateIntToPtr(ir_.CreateAdd(p.vaddr, addend), ptr_);
+  }
+
+  void emitLoad(const Op& op) {
+    const tcg::MemOp m = tcg::MemOp::unpack(op.aux);
+    llvm::Type* rt = ty(op.type);
+    TlbProbe p = probeTlb(val(op.args[1]), m, false);
+    llvm::IntegerType* it = ir_.getIntNTy(8 * m.bytes());
+    llvm::LoadInst* raw = ir_.CreateAlignedLoad(it, hostPtr(p), llvm::MaybeAlign(1));
+    llvm::Value* v = raw;
+    if (m.big_endian && m.bytes() > 1) v = intrinsic(llvm::Intrinsic::bswap, it, {v});
+    if (it != rt) v = m.sign ? ir_.CreateSExt(v, rt) : ir_.CreateZExt(v, rt);
+    set(op.args[0], v);
+    ir_.CreateBr(p.join);
+    ir_.SetInsertPoint(p.slow);
+    storePcInfo(op.pc_info);
+    syncGuestState();   // a fault unwinds from here with env as the exception sees it
+    auto* fty = llvm::FunctionType::get(i64_, {ptr_, i64_, i32_}, false);
+    llvm::Value* r = ir_.CreateCall(fty, fnPtr(reinterpret_cast<const void*>(&tcg::slowLoad)),
+                                    {common_, p.vaddr, ir_.getInt32(op.aux)});
+    set(op.args[0], op.type == Type::I32 ? ir_.CreateTrunc(r, i32_) : r);
+    ir_.CreateBr(p.join);
+    ir_.SetInsertPoint(p.join);
+  }
+
+  void emitStore(const Op& op) {
+    const tcg::MemOp m = tcg::MemOp::unpack(op.aux);
+    llvm::Value* value = val(op.args[1]);
+    TlbProbe p = probeTlb(val(op.args[0]), m, true);
+    llvm::IntegerType* it = ir_.getIntNTy(8 * m.bytes());
+    llvm::Value* v = value->getType() == it ? value
+                     : it->getBitWidth() < value->getType()->getIntegerBitWidth() ? ir_.CreateTrunc(value, it)
+                                                                                  : ir_.CreateZExt(value, it);
+    if (m.big_endian && m.bytes() > 1) v = intrinsic(llvm::Intrinsic::bswap, it, {v});
+    ir_.CreateAlignedStore(v, hostPtr(p), llvm::MaybeAlign(1));
+    ir_.CreateBr(p.join);
+    ir_.SetInsertPoint(p.slow);
+    storePcInfo(op.pc_info);
+    syncGuestState();
+    auto* fty = llvm::FunctionType::get(ir_.getVoidTy(), {ptr_, i64_, i64_, i32_}, false);
+    ir_.CreateCall(fty, fnPtr(reinterpret_cast<const void*>(&tcg::slowStore)),
+                   {common_, p.vaddr, to64(value), ir_.getInt32(op.aux)});
+    ir_.CreateBr(p.join);
+    ir_.SetInsertPoint(p.join);
+  }
+
   void emit(const Op& op) {
     switch (op.opc) {
-      case Opcode::get:
-        set(op.args[0], ir_.CreateLoad(ty(op.type), envPtr(op.aux)));
+      case Opcode::get: {
+        auto it = cached_.find(op.aux);
+        set(op.args[0], ir_.CreateLoad(ty(op.type), it != cached_.end() ? static_cast<llvm::Value*>(it->second.slot)
+                                                                          : envPtr(op.aux)));
         return;
+      }
       case Opcode::put: {
         llvm::Value* v = val(op.args[0]);
-        ir_.CreateStore(v, envPtr(op.aux));
+        auto it = cached_.find(op.aux);
+        ir_.CreateStore(v, it != cached_.end() ? static_cast<llvm::Value*>(it->second.slot) : envPtr(op.aux));
         return;
       }
-      case Opcode::load: {
-        storePcInfo(op.pc_info);
-        auto* fty = llvm::FunctionType::get(i64_, {ptr_, i64_, i32_}, false);
-        llvm::Value* r = ir_.CreateCall(fty, fnPtr(reinterpret_cast<const void*>(&tcg::memLoad)),
-                                        {common_, to64(val(op.args[1])), ir_.getInt32(op.aux)});
-        set(op.args[0], op.type == Type::I32 ? ir_.CreateTrunc(r, i32_) : r);
+      case Opcode::load:
+        emitLoad(op);
         return;
-      }
-      case Opcode::store: {
-        storePcInfo(op.pc_info);
-        auto* fty = llvm::FunctionType::get(ir_.getVoidTy(), {ptr_, i64_, i64_, i32_}, false);
-        ir_.CreateCall(fty, fnPtr(reinterpret_cast<const void*>(&tcg::memStore)),
-                       {common_, to64(val(op.args[0])), to64(val(op.args[1])), ir_.getInt32(op.aux)});
+      case Opcode::store:
+        emitStore(op);
         return;
-      }
       case Opcode::call: {
         const tcg::HelperInfo& h = *op.helper();
         const unsigned outs = h.returns ? 1 : 0;
         if (!(h.flags & tcg::HF_NO_RAISE)) storePcInfo(op.pc_info);
+        const bool reads = !(h.flags & tcg::HF_NO_READ_STATE) || !(h.flags & tcg::HF_NO_RAISE);
+        if (reads || !(h.flags & tcg::HF_NO_WRITE_STATE)) syncGuestState();
         // The interpreter's uniform shape: (env, four 64-bit integers) -> 64 bits.
         std::vector<llvm::Value*> args{env_};
         for (unsigned k = 0; k < 4; k++) args.push_back(k < h.nargs ? to64(val(op.args[outs + k])) : ir_.getInt64(0));
         auto* fty = llvm::FunctionType::get(i64_, {ptr_, i64_, i64_, i64_, i64_}, false);
         llvm::CallInst* r = ir_.CreateCall(fty, fnPtr(h.fn), args);
         if (h.flags & tcg::HF_NORETURN) r->setDoesNotReturn();
+        if (!(h.flags & tcg::HF_NO_WRITE_STATE)) reloadGuestState();
         if (outs) set(op.args[0], h.ret == Type::I32 ? ir_.CreateTrunc(r, i32_) : static_cast<llvm::Value*>(r));
         return;
       }
@@ -272,14 +445,24 @@ class Lowerer {
         return;
       }
       case Opcode::goto_tb:
+        // Inside a region (never for a lone block: nothing could stop its
+        // self-loop when its code changes): a branch.
+        for (size_t j = 0; valid_ && j < members_->size(); j++) {
+          if ((*members_)[j].tb->pc == op.aux64) {
+            ir_.CreateBr(member_entry_[j]);
+            return;
+          }
+        }
         storePc(ir_.getInt64(op.aux64));
-        ir_.CreateRet(ir_.getInt64(
-            tcg::encodeExit(const_cast<tcg::TranslationBlock*>(&tb_), int(op.aux & 1))));
+        leaveWith(ir_.getInt64(tcg::encodeExit(const_cast<tcg::TranslationBlock*>(tb_), int(op.aux & 1))));
         return;
       case Opcode::goto_ptr:
       case Opcode::exit_tb:
+        // A region's indirect jump returns 1: its trampoline may look the
+        // target up in the jump cache (the mode is unchanged); exit_tb
+        // (a mode may have changed) and a lone block's exits return 0.
         storePc(val(op.args[0]));
-        ir_.CreateRet(ir_.getInt64(0));
+        leaveWith(ir_.getInt64(op.opc == Opcode::goto_ptr && valid_ ? 1 : 0));
         return;
       case Opcode::insn_start:
         return;
@@ -291,9 +474,19 @@ class Lowerer {
 
   llvm::Module& m_;
   llvm::LLVMContext& ctx_;
-  const tcg::Block& b_;
-  const tcg::TranslationBlock& tb_;
+  const tcg::Block* b_ = nullptr;              // the member being lowered
+  const tcg::TranslationBlock* tb_ = nullptr;
   const LowerOptions& opts_;
+  const uint8_t* valid_ = nullptr;
+  const std::vector<RegionMember>* members_ = nullptr;
+  std::vector<std::vector<llvm::AllocaInst*>> member_temps_;
+  std::vector<std::vector<llvm::BasicBlock*>> member_labels_;
+  std::vector<llvm::BasicBlock*> member_entry_;
+  struct CachedSlot {
+    llvm::AllocaInst* slot;
+    Type type;
+  };
+  std::map<uint32_t, CachedSlot> cached_;   // env offset -> its SSA home
   llvm::IRBuilder<> ir_;
   llvm::IntegerType* i32_ = nullptr;
   llvm::IntegerType* i64_ = nullptr;
@@ -309,7 +502,13 @@ class Lowerer {
 
 llvm::Function* lowerBlock(llvm::Module& m, const std::string& name, const tcg::Block& b,
                            const tcg::TranslationBlock& tb, const LowerOptions& opts) {
-  return Lowerer(m, b, tb, opts).lower(name);
+  std::vector<RegionMember> one{{&b, &tb}};
+  return Lowerer(m, opts).lower(name, one, nullptr);
+}
+
+llvm::Function* lowerRegion(llvm::Module& m, const std::string& name, const std::vector<RegionMember>& members,
+                            const uint8_t* valid, const LowerOptions& opts) {
+  return Lowerer(m, opts).lower(name, members, valid);
 }
 
 }  // namespace mimic::llvmjit
