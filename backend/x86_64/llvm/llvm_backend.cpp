@@ -35,6 +35,17 @@ void initLlvmOnce() {
 // GVN, simplifycfg...). Blocks are small and straight-line, so the
 // module-level and loop passes of O2 find little; measured choices belong
 // to the hot-region tier.
+// MIMIC_LLVM_OPT=0..3 picks the pipeline (for measurements); default O1.
+llvm::OptimizationLevel optLevel() {
+  const char* v = std::getenv("MIMIC_LLVM_OPT");
+  switch (v ? std::atoi(v) : 1) {
+    case 0: return llvm::OptimizationLevel::O0;
+    case 2: return llvm::OptimizationLevel::O2;
+    case 3: return llvm::OptimizationLevel::O3;
+    default: return llvm::OptimizationLevel::O1;
+  }
+}
+
 void optimize(llvm::Module& m) {
   llvm::LoopAnalysisManager lam;
   llvm::FunctionAnalysisManager fam;
@@ -46,7 +57,7 @@ void optimize(llvm::Module& m) {
   pb.registerFunctionAnalyses(fam);
   pb.registerLoopAnalyses(lam);
   pb.crossRegisterProxies(lam, fam, cgam, mam);
-  llvm::ModulePassManager mpm = pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2);
+  llvm::ModulePassManager mpm = pb.buildPerModuleDefaultPipeline(optLevel());
   mpm.run(m, mam);
 }
 

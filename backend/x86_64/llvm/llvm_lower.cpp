@@ -104,9 +104,13 @@ class Lowerer {
     std::map<uint32_t, Type> seen;
     std::map<uint32_t, unsigned> widest;   // bytes of the widest access at each offset
     std::set<uint32_t> bad;
+    std::set<uint32_t> written;            // slots some put writes
+    size_t state_calls = 0;                // helper calls after which every slot is reloaded
     for (const RegionMember& mb : members)
       for (const Op& op : mb.block->ops) {
+        if (op.opc == Opcode::call && !(op.helper()->flags & tcg::HF_NO_WRITE_STATE)) state_calls++;
         if (op.opc != Opcode::get && op.opc != Opcode::put) continue;
+        if (op.opc == Opcode::put) written.insert(op.aux);
         const Type t = op.opc == Opcode::get ? op.type : op.args[0].type;
         auto [it, fresh] = seen.emplace(op.aux, t);
         if (!fresh && it->second != t) bad.insert(op.aux);
@@ -127,6 +131,9 @@ class Lowerer {
       group.push_back(off);
       prev_end = std::max(prev_end, uint64_t(off) + w);
     }
+    // Code full of helpers that may write guest state (FPU code) would
+    // reload every slot after each of them: more IR than it saves.
+    if (state_calls * seen.size() > 2000) return;
     // The PC slot is written by exits directly: keep it out.
     for (auto& [off, t] : seen) {
       if (bad.count(off)) continue;
@@ -135,11 +142,14 @@ class Lowerer {
       if (off >= opts_.target.common_offset) continue;
       llvm::AllocaInst* a = ir_.CreateAlloca(ty(t));
       ir_.CreateStore(ir_.CreateLoad(ty(t), envPtr(off)), a);
-      cached_[off] = {a, t};
+      cached_[off] = {a, t, written.count(off) != 0};
     }
   }
+  // Only slots the function writes can differ from env (the others hold
+  // what was loaded, or reloaded after a helper).
   void syncGuestState() {
-    for (auto& [off, c] : cached_) ir_.CreateStore(ir_.CreateLoad(ty(c.type), c.slot), envPtr(off));
+    for (auto& [off, c] : cached_)
+      if (c.written) ir_.CreateStore(ir_.CreateLoad(ty(c.type), c.slot), envPtr(off));
   }
   void reloadGuestState() {
     for (auto& [off, c] : cached_) ir_.CreateStore(ir_.CreateLoad(ty(c.type), envPtr(off)), c.slot);
@@ -485,6 +495,7 @@ class Lowerer {
   struct CachedSlot {
     llvm::AllocaInst* slot;
     Type type;
+    bool written;
   };
   std::map<uint32_t, CachedSlot> cached_;   // env offset -> its SSA home
   llvm::IRBuilder<> ir_;
