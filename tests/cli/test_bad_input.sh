@@ -203,6 +203,25 @@ expect_error "hostfwd port taken"        -kernel "$tmp/le.elf" \
                                          -nic user,hostfwd=tcp:127.0.0.1:47613-:22,hostfwd=tcp:127.0.0.1:47613-:23
 expect_error "bad mac"                   -kernel "$tmp/le.elf" -nic user,mac=52:54:00:12:34
 
+# SIGTERM and SIGINT end a running guest cleanly (disks flushed and closed,
+# exit code 0, one line on stderr), within a few seconds.
+for sig in TERM INT; do
+  timeout 20 "$mimic" -kernel "$tmp/le.elf" -hda "$tmp/disk.img" -nographic </dev/null >"$tmp/out" 2>"$tmp/err" &
+  pid=$!
+  sleep 1
+  kill -s $sig $pid
+  start=$SECONDS
+  wait $pid
+  rc=$?
+  if [[ $rc -eq 0 && $((SECONDS - start)) -le 5 ]] && grep -q "terminating on signal" "$tmp/err"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAIL SIG$sig with a disk: exit code $rc after $((SECONDS - start)) s"
+    sed 's/^/     stderr: /' "$tmp/err" | head -5
+  fi
+done
+
 # Informational commands.
 expect_ok "-version"                     -version
 expect_ok "-help"                        -help
