@@ -409,16 +409,50 @@ bool parseNetdevOption(std::string_view arg, NetConfig& cfg, std::string& err) {
   return true;
 }
 
-bool parseNicOption(std::string_view arg, NetConfig& cfg, std::string& err) {
-  KeyValues kv;
+namespace {
+
+// Splits an option's argument and finds its type (the first element or
+// type=); errors name the option ("-nic ARG: ...").
+bool splitTyped(const char* option, std::string_view arg, KeyValues& kv, std::string& type, std::string& err) {
   std::string why;
   if (!splitOptions(arg, "type", kv, why)) {
-    err = fmt::format("-nic {}: {}", arg, why);
+    err = fmt::format("{} {}: {}", option, arg, why);
     return false;
   }
-  std::string type;
+  type.clear();
   for (auto& [k, v] : kv)
     if (k == "type") type = v;
+  return true;
+}
+
+// A backend that -nic or -net user creates: the id given (checked, when
+// `check_valid`, against the -netdev rules) or a generated one ("__nic0",
+// "__user0": not valid user ids, so they never clash with one).
+bool nameImplicitBackend(const NetConfig& cfg, NetdevSpec& d, const char* prefix, const std::string& origin,
+                         bool check_valid, std::string& err) {
+  if (d.id.empty()) {
+    int n = 0;
+    do d.id = fmt::format("{}{}", prefix, n++);
+    while (idTaken(cfg, d.id));
+    return true;
+  }
+  if (check_valid && !validId(d.id)) {
+    err = fmt::format("{}: invalid id '{}'", origin, d.id);
+    return false;
+  }
+  if (idTaken(cfg, d.id)) {
+    err = fmt::format("{}: duplicate id '{}'", origin, d.id);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool parseNicOption(std::string_view arg, NetConfig& cfg, std::string& err) {
+  KeyValues kv;
+  std::string why, type;
+  if (!splitTyped("-nic", arg, kv, type, err)) return false;
   if (type == "none") {
     if (kv.size() > 1) {
       err = "-nic none: takes no options";
@@ -455,17 +489,7 @@ bool parseNicOption(std::string_view arg, NetConfig& cfg, std::string& err) {
   }
   if (!type.empty()) {
     d.origin = origin;
-    if (d.id.empty()) {
-      int n = 0;
-      do d.id = fmt::format("__nic{}", n++);  // not a valid user id: no clash
-      while (idTaken(cfg, d.id));
-    } else if (!validId(d.id)) {
-      err = fmt::format("{}: invalid id '{}'", origin, d.id);
-      return false;
-    } else if (idTaken(cfg, d.id)) {
-      err = fmt::format("{}: duplicate id '{}'", origin, d.id);
-      return false;
-    }
+    if (!nameImplicitBackend(cfg, d, "__nic", origin, true, err)) return false;
     if (!finishUserOptions(d.user, have_host, have_dhcp, have_dns, why)) {
       err = origin + ": " + why;
       return false;
@@ -480,14 +504,8 @@ bool parseNicOption(std::string_view arg, NetConfig& cfg, std::string& err) {
 
 bool parseNetOption(std::string_view arg, NetConfig& cfg, std::string& err) {
   KeyValues kv;
-  std::string why;
-  if (!splitOptions(arg, "type", kv, why)) {
-    err = fmt::format("-net {}: {}", arg, why);
-    return false;
-  }
-  std::string type;
-  for (auto& [k, v] : kv)
-    if (k == "type") type = v;
+  std::string why, type;
+  if (!splitTyped("-net", arg, kv, type, err)) return false;
   if (type == "none") {
     cfg.none = true;
     cfg.configured = true;
@@ -541,14 +559,7 @@ bool parseNetOption(std::string_view arg, NetConfig& cfg, std::string& err) {
       return false;
     }
   }
-  if (d.id.empty()) {
-    int n = 0;
-    do d.id = fmt::format("__user{}", n++);
-    while (idTaken(cfg, d.id));
-  } else if (idTaken(cfg, d.id)) {
-    err = fmt::format("-net user: duplicate id '{}'", d.id);
-    return false;
-  }
+  if (!nameImplicitBackend(cfg, d, "__user", "-net user", false, err)) return false;
   if (!finishUserOptions(d.user, have_host, have_dhcp, have_dns, why)) {
     err = "-net user: " + why;
     return false;
