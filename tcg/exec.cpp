@@ -216,7 +216,7 @@ void ExecEngine::promote(TranslationBlock* head) {
     b.guest_pc = tb->pc;
     translate_page2_ = ~0ull;
     cpu_.translate(b, tb->pc, tb->flags);
-    optimize(b);
+    optimizeKeepingInsnBoundaries(b);
     if (translate_page2_ != ~0ull || b.num_insns != tb->num_insns) return;   // not what runs now: leave it
     irs.push_back(std::make_unique<Block>(b));
     lowered.push_back({irs.back().get(), tb});

@@ -331,4 +331,10 @@ void optimize(Block& b) {
   deadCodePass(b);
 }
 
+void optimizeKeepingInsnBoundaries(Block& b) {
+  constantFoldPass(b);
+  unreachableCodePass(b);
+  deadCodePass(b);
+}
+
 }  // namespace mimic::tcg

@@ -26,4 +26,10 @@ void deadCodePass(Block& b);
 
 void optimize(Block& b);
 
+// optimize() without guestStatePass: every guest instruction leaves the
+// guest state complete in the state slots, so code may be entered or left
+// at any instruction boundary (hot regions join overlapping blocks there;
+// LLVM keeps the slots in registers anyway).
+void optimizeKeepingInsnBoundaries(Block& b);
+
 }  // namespace mimic::tcg

@@ -7,6 +7,8 @@
 #include <string>
 
 #include <fmt/format.h>
+#include <llvm/ExecutionEngine/Orc/DebugUtils.h>
+#include <llvm/ExecutionEngine/Orc/ObjectTransformLayer.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
 #include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
 #include <llvm/IR/Module.h>
@@ -73,6 +75,9 @@ class Jit {
       std::exit(1);
     }
     jit_ = std::move(*jit);
+    // MIMIC_DUMP_OBJ=DIR: every compiled object to DIR (objdump -d reads them).
+    if (const char* dir = std::getenv("MIMIC_DUMP_OBJ"))
+      jit_->getObjTransformLayer().setTransform(llvm::orc::DumpObjects(dir));
     tracker_ = jit_->getMainJITDylib().createResourceTracker();
   }
 

@@ -58,6 +58,12 @@ class Lowerer {
       member_entry_.push_back(llvm::BasicBlock::Create(ctx_, "member", fn_));
     }
     cacheGuestState(members);
+    findMergePoints(members);
+    findLoopHeaders(members);
+    if (valid_) {
+      stale_ = ir_.CreateAlloca(ir_.getInt1Ty());
+      ir_.CreateStore(ir_.getFalse(), stale_);
+    }
     ir_.CreateBr(member_entry_[0]);
 
     for (size_t i = 0; i < members.size(); i++) {
@@ -66,10 +72,15 @@ class Lowerer {
       temps_ = member_temps_[i];
       labels_ = member_labels_[i];
       ir_.SetInsertPoint(member_entry_[i]);
-      prologue();
-      for (const Op& op : b_->ops) {
+      prologue(loop_header_[i]);
+      for (size_t k = 0; k < b_->ops.size(); k++) {
+        const Op& op = b_->ops[k];
         if (!ir_.GetInsertBlock() || ir_.GetInsertBlock()->getTerminator()) {
           if (op.opc != Opcode::label) ir_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "dead", fn_));
+        }
+        if (merge_[i].op == k) {
+          ir_.CreateBr(member_entry_[merge_[i].member]);
+          break;
         }
         emit(op);
       }
@@ -178,10 +189,100 @@ class Lowerer {
   }
   llvm::Value* fnPtr(const void* f) { return ir_.CreateIntToPtr(ir_.getInt64(reinterpret_cast<uint64_t>(f)), ptr_); }
 
+  // Blocks overlap: a block that falls into another member's first
+  // instruction carries its own copy of that member's code. Where the copy
+  // starts on a clean instruction boundary (no IR value and no forward
+  // branch crosses it), the block branches to that member instead: less to
+  // compile, and the control flow of the guest's if/else is plain again, so
+  // LLVM can turn short ones into selects. Not under -icount, which counts
+  // each block's instructions at its entry.
+  void findMergePoints(const std::vector<RegionMember>& members) {
+    merge_.assign(members.size(), MergePoint{});
+    if (!valid_ || opts_.icount) return;
+    for (size_t i = 0; i < members.size(); i++) {
+      const std::vector<Op>& ops = members[i].block->ops;
+      std::vector<size_t> label_pos(members[i].block->num_labels, ops.size());
+      for (size_t k = 0; k < ops.size(); k++)
+        if (ops[k].opc == Opcode::label) label_pos[ops[k].aux] = k;
+      std::vector<uint8_t> defined(members[i].block->temps.size(), 0);
+      // last_use[t]: the last op reading temp t.
+      std::vector<size_t> last_use(members[i].block->temps.size(), 0);
+      for (size_t k = 0; k < ops.size(); k++) {
+        const unsigned outs = ops[k].numOutputs();
+        for (unsigned a = outs; a < ops[k].nargs; a++)
+          if (ops[k].args[a].isTemp()) last_use[ops[k].args[a].temp] = k;
+      }
+      size_t furthest_branch = 0;   // furthest label a branch so far jumps to
+      bool crossing = false;        // some temp defined so far is read after here
+      std::vector<size_t> open;     // temps defined so far whose last use is ahead
+      for (size_t k = 0; k < ops.size(); k++) {
+        const Op& op = ops[k];
+        if (k > 0 && op.opc == Opcode::insn_start && furthest_branch < k) {
+          crossing = false;
+          for (size_t t : open)
+            if (last_use[t] > k) crossing = true;
+          if (!crossing) {
+            for (size_t j = 0; j < members.size(); j++)
+              if (j != i && members[j].tb->pc == op.aux64) {
+                merge_[i] = {k, j};
+                break;
+              }
+            if (merge_[i].op != kNoMerge) break;
+          }
+        }
+        if (op.opc == Opcode::br || op.opc == Opcode::brcond) furthest_branch = std::max(furthest_branch, label_pos[op.aux]);
+        for (unsigned a = 0; a < op.numOutputs(); a++)
+          if (!defined[op.args[a].temp]) {
+            defined[op.args[a].temp] = 1;
+            open.push_back(op.args[a].temp);
+          }
+      }
+    }
+  }
+
+  // Which members start a loop: every cycle through the region has an edge
+  // from a member to one lowered no later than itself, so checking the
+  // loop's requests at those members (and at the entry) bounds how long
+  // the region runs without looking; the other members run with no checks,
+  // which lets LLVM merge short branches into selects.
+  void findLoopHeaders(const std::vector<RegionMember>& members) {
+    loop_header_.assign(members.size(), false);
+    loop_header_[0] = true;
+    for (size_t i = 0; i < members.size(); i++)
+      for (const Op& op : members[i].block->ops)
+        if (op.opc == Opcode::goto_tb)
+          for (size_t j = 0; j <= i; j++)
+            if (members[j].tb->pc == op.aux64) loop_header_[j] = true;
+    for (size_t i = 0; i < members.size(); i++)
+      if (merge_[i].op != kNoMerge && merge_[i].member <= i) loop_header_[merge_[i].member] = true;
+  }
+
+  // After a call (a helper, the softmmu's slow path), the region's guest
+  // code may have changed: note it, so the next block boundary leaves. On
+  // paths without calls the note is constant false and folds away.
+  void noteCall() {
+    if (!valid_) return;
+    llvm::Value* ok = ir_.CreateLoad(ir_.getInt8Ty(), fnPtr(valid_), true);
+    ir_.CreateStore(ir_.CreateOr(ir_.CreateLoad(ir_.getInt1Ty(), stale_), ir_.CreateICmpEQ(ok, ir_.getInt8(0))),
+                    stale_);
+  }
+
   // Leave before running if the loop asked; -icount: take this block's
   // instructions from the budget, and ask the loop to stop after this block
-  // if they ran out.
-  void prologue() {
+  // if they ran out. Inside a region only loop headers look at the loop's
+  // requests (every member under -icount, so that it stops where the
+  // baseline code would); the others only leave if their code changed.
+  void prologue(bool loop_header) {
+    if (valid_ && !loop_header && !opts_.icount) {
+      llvm::BasicBlock* gone = llvm::BasicBlock::Create(ctx_, "stale", fn_);
+      llvm::BasicBlock* go = llvm::BasicBlock::Create(ctx_, "run", fn_);
+      ir_.CreateCondBr(ir_.CreateLoad(ir_.getInt1Ty(), stale_), gone, go);
+      ir_.SetInsertPoint(gone);
+      storePc(ir_.getInt64(tb_->pc));
+      leaveWith(ir_.getInt64(0));
+      ir_.SetInsertPoint(go);
+      return;
+    }
     if (valid_) {
       // A region whose guest code changed is left at once.
       llvm::Value* ok = ir_.CreateLoad(ir_.getInt8Ty(), fnPtr(valid_), true);
@@ -377,6 +478,7 @@ class Lowerer {
     auto* fty = llvm::FunctionType::get(i64_, {ptr_, i64_, i32_}, false);
     llvm::Value* r = ir_.CreateCall(fty, fnPtr(reinterpret_cast<const void*>(&tcg::slowLoad)),
                                     {common_, p.vaddr, ir_.getInt32(op.aux)});
+    noteCall();   // a device read may have started DMA over code
     set(op.args[0], op.type == Type::I32 ? ir_.CreateTrunc(r, i32_) : r);
     ir_.CreateBr(p.join);
     ir_.SetInsertPoint(p.join);
@@ -399,6 +501,7 @@ class Lowerer {
     auto* fty = llvm::FunctionType::get(ir_.getVoidTy(), {ptr_, i64_, i64_, i32_}, false);
     ir_.CreateCall(fty, fnPtr(reinterpret_cast<const void*>(&tcg::slowStore)),
                    {common_, p.vaddr, to64(value), ir_.getInt32(op.aux)});
+    noteCall();
     ir_.CreateBr(p.join);
     ir_.SetInsertPoint(p.join);
   }
@@ -436,6 +539,7 @@ class Lowerer {
         llvm::CallInst* r = ir_.CreateCall(fty, fnPtr(h.fn), args);
         if (h.flags & tcg::HF_NORETURN) r->setDoesNotReturn();
         if (!(h.flags & tcg::HF_NO_WRITE_STATE)) reloadGuestState();
+        noteCall();
         if (outs) set(op.args[0], h.ret == Type::I32 ? ir_.CreateTrunc(r, i32_) : static_cast<llvm::Value*>(r));
         return;
       }
@@ -492,6 +596,14 @@ class Lowerer {
   std::vector<std::vector<llvm::AllocaInst*>> member_temps_;
   std::vector<std::vector<llvm::BasicBlock*>> member_labels_;
   std::vector<llvm::BasicBlock*> member_entry_;
+  std::vector<bool> loop_header_;
+  static constexpr size_t kNoMerge = ~size_t(0);
+  struct MergePoint {
+    size_t op = kNoMerge;   // the insn_start where the member continues in another
+    size_t member = 0;
+  };
+  std::vector<MergePoint> merge_;
+  llvm::AllocaInst* stale_ = nullptr;   // the region's code changed since entry (regions only)
   struct CachedSlot {
     llvm::AllocaInst* slot;
     Type type;
