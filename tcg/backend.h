@@ -38,9 +38,10 @@ class Backend {
   virtual void chain(TranslationBlock& from, int slot, TranslationBlock& to) = 0;
   virtual void unchain(TranslationBlock& from, int slot) = 0;
   virtual void flushCode() = 0;          // forget all generated code
-  // The hot tier: make tb's entry jump to `fn` (uint64_t fn(void* env), a
-  // compiled region returning like a block), or back to tb's own code.
-  virtual bool redirect(TranslationBlock& tb, void* fn) { return false; }
+  // The hot tier: make tb's entry jump to `fn(env, entry)` (a compiled
+  // region, returning like a block; tcg/region.h), counting entries in
+  // *entries; or back to tb's own code.
+  virtual bool redirect(TranslationBlock& tb, void* fn, uint32_t entry, uint64_t* entries) { return false; }
   virtual void unredirect(TranslationBlock& tb) {}
   virtual std::string disassemble(const TranslationBlock& tb) const { return {}; }
 };

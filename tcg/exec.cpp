@@ -46,14 +46,18 @@ ExecEngine::~ExecEngine() {
     std::fprintf(stderr,
                  "mimic: stats: translated %llu blocks, %llu loop entries (%llu from goto_tb, %llu exceptions), "
                  "%llu chains, %llu invalidated, %llu flushes; %.3f s translating (%.1f us a block); "
-                 "%llu hot regions (%llu blocks, %llu dropped), %.3f s compiling them\n",
+                 "%llu hot regions (%llu blocks, %llu KiB of code, %.3f s compiling), %llu installed, %llu stale, "
+                 "%llu dropped, %llu refused, %llu tier-2 resets\n",
                  (unsigned long long)stats_.blocks_translated, (unsigned long long)stats_.blocks_executed,
                  (unsigned long long)stats_.goto_tb_exits, (unsigned long long)stats_.exceptions,
                  (unsigned long long)stats_.chains, (unsigned long long)stats_.invalidations,
                  (unsigned long long)stats_.flushes, double(stats_.translate_ns) * 1e-9,
                  stats_.blocks_translated ? double(stats_.translate_ns) * 1e-3 / double(stats_.blocks_translated) : 0.0,
                  (unsigned long long)stats_.regions, (unsigned long long)stats_.region_blocks,
-                 (unsigned long long)stats_.regions_dropped, double(stats_.region_ns) * 1e-9);
+                 (unsigned long long)(stats_.region_code_bytes >> 10), double(stats_.region_ns) * 1e-9,
+                 (unsigned long long)stats_.regions_installed, (unsigned long long)stats_.regions_stale,
+                 (unsigned long long)stats_.regions_dropped, (unsigned long long)stats_.regions_refused,
+                 (unsigned long long)stats_.tier2_resets);
 }
 
 void ExecEngine::setBackend(BackendKind k, size_t code_buffer_size) {
@@ -61,6 +65,7 @@ void ExecEngine::setBackend(BackendKind k, size_t code_buffer_size) {
   k = BackendKind::Interpreter;
 #endif
   if (backend_) flushAll();
+  region_compiler_.reset();
   backend_kind_ = k;
   if (k == BackendKind::Interpreter) {
     backend_ = std::make_unique<Interpreter>(cpu_);
@@ -71,7 +76,9 @@ void ExecEngine::setBackend(BackendKind k, size_t code_buffer_size) {
   } else if (k == BackendKind::Auto) {
 #ifdef MIMIC_HAVE_X86_BACKEND
     if (const char* t = std::getenv("MIMIC_HOT_THRESHOLD"); t && std::atoi(t) > 0) hot_threshold_ = uint32_t(std::atoi(t));
-    region_compiler_ = llvmjit::makeRegionCompiler(cpu_, *this);   // before the codegen reads hotTierEnabled()
+    // Under -icount the guest's timing must not depend on when the host
+    // finishes compiling: compile on the CPU thread then.
+    region_compiler_ = llvmjit::makeRegionCompiler(cpu_, timers_->icount());   // before the codegen reads hotTierEnabled()
     backend_ = code_buffer_size ? x64::makeCodegen(cpu_, *this, code_buffer_size) : x64::makeCodegen(cpu_, *this);
 #endif
   } else {
@@ -100,6 +107,7 @@ StopReason ExecEngine::run() {
   for (;;) {
     if (c.exit_request) {
       c.exit_request = 0;
+      if (region_compiler_) installFinished();   // the compiler kicks when it has some
       timers_->runDue();
       if (cpu_.pump_) cpu_.pump_();
       int sr = cpu_.stop_reason_.load();
@@ -148,7 +156,7 @@ StopReason ExecEngine::run() {
     }
     last = decodeExit(backend_->execute(cpu_.env(), tb));
     if (last.slot == kHotExitSlot) {
-      promote(last.tb);
+      onHot(last.tb);
       last.tb = nullptr;
       continue;
     }
@@ -180,66 +188,6 @@ bool ExecEngine::finishStep() {
   }
   debug_.step_over_bp = false;
   return false;
-}
-
-// ---- The hot tier
-
-void ExecEngine::promote(TranslationBlock* head) {
-  if (!region_compiler_ || head->region_fn || !head->valid || head->phys_page2 != ~0ull || head->debug_break ||
-      (head->flags & kTbFlagStep) || !debug_.breakpoints.empty() || !debug_.watchpoints.empty() || debug_.stepping())
-    return;
-  const auto t0 = std::chrono::steady_clock::now();
-  // The region: the head and, breadth first, the blocks its goto_tb exits
-  // reach in the same guest page (under the same flags), as translated now.
-  std::vector<TranslationBlock*> members{head};
-  for (size_t i = 0; i < members.size() && members.size() < kMaxRegionBlocks; i++) {
-    for (int slot = 0; slot < 2; slot++) {
-      TranslationBlock* from = members[i];
-      if (from->jmp_offset[slot] == kNoJump) continue;
-      const uint64_t pc = from->jmp_target_pc[slot];
-      if ((pc & kPageMask) != (head->pc & kPageMask)) continue;
-      auto it = blocks_.find({(head->phys_pc & kPageMask) | (pc & (kPageSize - 1)), pc, head->flags});
-      if (it == blocks_.end()) continue;
-      TranslationBlock* to = it->second;
-      if (!to->valid || to->phys_page2 != ~0ull || to->debug_break) continue;
-      if (std::find(members.begin(), members.end(), to) == members.end() && members.size() < kMaxRegionBlocks)
-        members.push_back(to);
-    }
-  }
-  // Their IR again (the frontend translates the same guest code the same
-  // way; the head's mapping is the one the CPU is about to run).
-  std::vector<std::unique_ptr<Block>> irs;
-  std::vector<llvmjit::RegionMember> lowered;
-  for (TranslationBlock* tb : members) {
-    Block& b = *scratch_;
-    b.clear();
-    b.guest_pc = tb->pc;
-    translate_page2_ = ~0ull;
-    cpu_.translate(b, tb->pc, tb->flags);
-    optimizeKeepingInsnBoundaries(b);
-    if (translate_page2_ != ~0ull || b.num_insns != tb->num_insns) return;   // not what runs now: leave it
-    irs.push_back(std::make_unique<Block>(b));
-    lowered.push_back({irs.back().get(), tb});
-  }
-  head->region_valid = 1;
-  void* fn = region_compiler_->compile(lowered, &head->region_valid);
-  if (!backend_->redirect(*head, fn)) return;
-  head->region_fn = fn;
-  for (TranslationBlock* tb : members) tb->region_heads.push_back(head);
-  stats_.regions++;
-  stats_.region_blocks += members.size();
-  stats_.region_ns += uint64_t(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
-}
-
-// A region's guest code changed: its head runs its baseline code again, and
-// region code still running leaves at its next block boundary.
-void ExecEngine::dropRegion(TranslationBlock* head) {
-  if (!head->region_fn) return;
-  head->region_valid = 0;
-  backend_->unredirect(*head);
-  head->region_fn = nullptr;
-  stats_.regions_dropped++;
 }
 
 void ExecEngine::insertBreakpoint(uint64_t pc) {
@@ -451,10 +399,9 @@ void ExecEngine::invalidatePhysPage(uint64_t ppage) {
   if (it == code_pages_.end()) return;
   std::vector<TranslationBlock*> list = std::move(it->second);
   code_pages_.erase(it);
+  dropRegionsOnPage(ppage);
   for (TranslationBlock* tb : list) {
     if (!tb->valid) continue;
-    for (TranslationBlock* head : tb->region_heads) dropRegion(head);
-    dropRegion(tb);
     tb->valid = false;
     blocks_.erase({tb->phys_pc, tb->pc, tb->flags});
     TranslationBlock*& jc = jump_cache_[jcIndex(tb->pc)];
@@ -479,12 +426,12 @@ void ExecEngine::flushJumpCachePage(uint64_t vaddr) {
 }
 
 void ExecEngine::flushAll() {
+  resetHotTier();   // first: it puts the blocks' entries back
   blocks_.clear();
   code_pages_.clear();
   jump_cache_.fill(nullptr);
   all_blocks_.clear();
   if (backend_) backend_->flushCode();
-  if (region_compiler_) region_compiler_->flush();
   // Pages no longer hold code: let stores take the fast path again.
   tlbFlushAll(&cpu_.common());
   stats_.flushes++;

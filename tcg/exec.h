@@ -13,12 +13,9 @@
 #include "tcg/backend.h"
 #include "tcg/cpu.h"
 #include "tcg/debug.h"
+#include "tcg/region.h"
 #include "tcg/timer.h"
 #include "tcg/translation_block.h"
-
-namespace mimic::llvmjit {
-class RegionCompiler;
-}
 
 namespace mimic::tcg {
 
@@ -35,10 +32,16 @@ struct ExecStats {
   uint64_t goto_tb_exits = 0;   // returned to the loop through an unchained goto_tb
   uint64_t exceptions = 0;      // guest exceptions that unwound to the loop
   uint64_t translate_ns = 0;    // host time spent translating
-  uint64_t regions = 0;         // hot regions compiled through LLVM (tier=auto)
-  uint64_t region_blocks = 0;   // blocks in them
-  uint64_t region_ns = 0;       // host time compiling them
-  uint64_t regions_dropped = 0; // invalidated (their guest code changed)
+  // The hot tier (tier=auto).
+  uint64_t regions = 0;            // regions compiled through LLVM
+  uint64_t region_blocks = 0;      // blocks in them
+  uint64_t region_ns = 0;          // compiler time (its own thread unless -icount)
+  uint64_t region_code_bytes = 0;  // object code produced
+  uint64_t regions_installed = 0;
+  uint64_t regions_stale = 0;      // compiled, but their code changed meanwhile (or a flush)
+  uint64_t regions_dropped = 0;    // installed, then invalidated or replaced
+  uint64_t regions_refused = 0;    // the compile queue was full
+  uint64_t tier2_resets = 0;       // every region dropped to bound tier-2 code
 };
 
 class ExecEngine {
@@ -75,12 +78,19 @@ class ExecEngine {
   }
   const ExecStats& stats() const { return stats_; }
 
-  // The hot tier (tier=auto): blocks that run hot_threshold times become
-  // the head of a region (the hot block and its goto_tb successors in the
-  // same guest page, up to kMaxRegionBlocks) compiled through LLVM.
+  // The hot tier (tier=auto, exec_hot.cpp): a block that runs
+  // hot_threshold times brings its page's region (the page's often-run
+  // blocks and their goto_tb successors under one mapping and mode, up to
+  // kMaxRegionBlocks) to the compiler; when the region is compiled, every
+  // member's entry leads to it.
   bool hotTierEnabled() const { return region_compiler_ != nullptr; }
   uint32_t hotThreshold() const { return hot_threshold_; }
-  static constexpr size_t kMaxRegionBlocks = 16;
+  static constexpr size_t kMaxRegionBlocks = 32;
+  // Tier-2 code kept before every region is dropped and its memory freed.
+  static constexpr uint64_t kMaxRegionCodeBytes = 64ull << 20;
+  // A page's region is rebuilt (with blocks that got hot later) this often
+  // at most between flushes.
+  static constexpr unsigned kMaxRegionBuilds = 4;
 
   // Debugger support (tcg/debug.h). CPU thread, while the CPU is stopped.
   DebugState& debug() { return debug_; }
@@ -134,10 +144,34 @@ class ExecEngine {
   DebugState debug_;
   bool executing_step_ = false;   // the running block is a debugger step (survives longjmp)
   bool finishStep();
-  void promote(TranslationBlock* head);
-  void dropRegion(TranslationBlock* head);
-  std::unique_ptr<llvmjit::RegionCompiler> region_compiler_;
+  // exec_hot.cpp
+  void onHot(TranslationBlock* tb);
+  bool regionPossible(const TranslationBlock* tb) const;
+  std::vector<TranslationBlock*> regionMembers(TranslationBlock* hot, const Region* old) const;
+  void installFinished();
+  void dropRegion(Region* r);
+  void dropRegionsOnPage(uint64_t ppage);
+  void resetHotTier();
+  uint64_t hot_generation_ = 0;   // bumped when all tier-2 code goes; jobs of older ones are discarded
+  struct RegionKey {
+    uint64_t phys_page, vpage;
+    uint32_t flags;
+    bool operator==(const RegionKey&) const = default;
+  };
+  struct RegionKeyHash {
+    size_t operator()(const RegionKey& k) const {
+      return k.phys_page * 0x9e3779b97f4a7c15ull ^ k.vpage ^ (uint64_t(k.flags) << 40);
+    }
+  };
+  std::unique_ptr<RegionCompiler> region_compiler_;
   uint32_t hot_threshold_ = 20000;
+  // Every region since the last flush (their valid bytes and counters are
+  // read by code that may still run), the current one of each page and
+  // mapping, and how often each was built.
+  std::vector<std::unique_ptr<Region>> all_regions_;
+  std::unordered_map<RegionKey, Region*, RegionKeyHash> regions_;
+  std::unordered_map<RegionKey, unsigned, RegionKeyHash> region_builds_;
+  uint64_t region_code_bytes_ = 0;   // tier-2 code since the last reset
 };
 
 }  // namespace mimic::tcg

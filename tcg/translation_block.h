@@ -34,15 +34,14 @@ struct TranslationBlock {
   // Blocks whose slot jumps here: (block, slot).
   std::vector<std::pair<TranslationBlock*, int>> incoming;
 
-  // The hot tier (tier=auto): baseline code counts down hot_count at entry
-  // and leaves to the loop when it reaches zero; the loop compiles a region
-  // headed by this block through LLVM and redirects the block's patchable
-  // entry jump (entry_jmp_offset) to it.
+  // The hot tier (tier=auto, tcg/region.h): baseline code counts down
+  // hot_count at entry and leaves to the loop when it reaches zero; the
+  // loop has a region with this block compiled in the background, and once
+  // it is installed the block's patchable entry jump (entry_jmp_offset)
+  // goes to the region's entry for it.
   uint32_t hot_count = 0;
   uint32_t entry_jmp_offset = kNoJump;
-  void* region_fn = nullptr;          // this block heads a region
-  uint8_t region_valid = 0;           // read by the region's code: 0 = leave at once
-  std::vector<TranslationBlock*> region_heads;   // regions that contain this block
+  bool in_region = false;             // its entry jump goes to an installed region
 };
 
 // The goto_tb slot number a block's exit returns when its hot counter runs out.

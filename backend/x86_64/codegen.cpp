@@ -102,18 +102,26 @@ class Codegen final : public tcg::Backend {
     used_ = tramp_size_;
   }
 
-  bool redirect(tcg::TranslationBlock& tb, void* fn) override {
+  bool redirect(tcg::TranslationBlock& tb, void* fn, uint32_t entry, uint64_t* entries) override {
     if (tb.entry_jmp_offset == tcg::kNoJump || used_ + 256 > size_) return false;
     // A trampoline from the blocks' convention (env in rbp, frame set up,
-    // rsp aligned as at helper calls) to a C call of the region. Its exits
-    // then go on as a block's would: 0 (exit_tb: a mode may have changed)
-    // to the loop; 1 (goto_ptr) and goto_tb exits out of the region through
-    // the jump cache under the region's flags, else to the loop.
+    // rsp aligned as at helper calls) to a C call of the region at the
+    // block's entry. It first does what the block's own entry does (leave
+    // if the loop asked), so that going from region to region through the
+    // jump cache cannot keep the loop waiting. The region's exits then go
+    // on as a block's would: 0 (exit_tb: a mode may have changed) to the
+    // loop; 1 (goto_ptr) and goto_tb exits out of the region through the
+    // jump cache under the region's flags, else to the loop.
     uint8_t* at = buf_ + used_;
     a_.reset(at, size_ - used_);
     tb_ = &tb;   // probeJumpCache reads the flags
-    Label to_loop = a_.newLabel(), miss = a_.newLabel();
+    Label to_loop = a_.newLabel(), miss = a_.newLabel(), exit_req = a_.newLabel();
+    a_.cmp(W::d, commonMem(offsetof(tcg::CpuCommon, exit_request)), 0);
+    a_.jcc(Cc::ne, exit_req);
+    a_.mov(W::q, Reg::rax, int64_t(reinterpret_cast<uintptr_t>(entries)));
+    a_.add(W::q, Mem::at(Reg::rax, 0), 1);
     a_.mov(W::q, Reg::rdi, kEnv);
+    a_.mov(W::d, Reg::rsi, int64_t(entry));
     a_.mov(W::q, Reg::rax, int64_t(reinterpret_cast<uintptr_t>(fn)));
     a_.call(Reg::rax);
     a_.test(W::q, Reg::rax, Reg::rax);
@@ -128,6 +136,10 @@ class Codegen final : public tcg::Backend {
     a_.jcc(Cc::ne, to_loop);
     a_.xor_(W::d, Reg::rax, Reg::rax);
     a_.bind(to_loop);
+    a_.jmpAbs(epilogue_);
+    a_.bind(exit_req);
+    setPcImm(tb.pc);
+    a_.xor_(W::d, Reg::rax, Reg::rax);
     a_.jmpAbs(epilogue_);
     if (!a_.ok()) return false;
     used_ += (a_.size() + 15) & ~size_t(15);

@@ -1,19 +1,19 @@
-// The optimizing tier's code generator: our IR lowered to LLVM IR, optimized
-// and compiled to x86-64 by LLVM's ORC LLJIT.
+// The optimizing tier: our IR lowered to LLVM IR (llvm_lower.cpp),
+// optimized and compiled to x86-64 by LLVM's ORC LLJIT (llvm_jit.cpp).
 //
-// This first step compiles every block it is given, on the CPU thread
-// (-accel tcg,tier=llvm): it proves the lowering against the interpreter
-// and the guest test suites. Choosing hot blocks and compiling them on a
-// background thread (tier=auto) builds on it.
+// Two users:
+// - tier=llvm: every block through LLVM on the CPU thread, a function
+//     uint64_t block(void* env)   // returns encodeExit(tb, slot) or 0
+//   per block, never chained; it proves the lowering against the
+//   interpreter and the guest test suites;
+// - tier=auto: hot regions (tcg/region.h) compiled in the background while
+//   the guest runs on the baseline JIT's code.
 //
-// Lowering (llvm_lower.cpp): one function per block,
-//   uint64_t block(void* env)   // returns encodeExit(tb, slot) or 0
-// with the exit_request check (and -icount budget) at entry; IR temps are
-// allocas promoted to registers by the pipeline; guest state get/put are
-// loads and stores at env + offset, so every call (helpers, the softmmu)
-// sees the guest registers in memory as the precise-exception rules need;
-// loads and stores go through tcg::memLoad/memStore; helpers are called
-// through their address with the interpreter's uniform signature.
+// The lowering keeps the guest state slots in SSA values, written back to
+// env before every call that may look at them (helpers, the softmmu's slow
+// path, which alone may raise a guest exception) and before every return;
+// the softmmu's fast path is inline; helpers are called through their
+// address with the interpreter's uniform signature.
 #pragma once
 
 #include <memory>
@@ -21,6 +21,7 @@
 
 #include "tcg/backend.h"
 #include "tcg/cpu.h"
+#include "tcg/region.h"
 #include "backend/x86_64/llvm/llvm_lower.h"
 
 namespace mimic::tcg {
@@ -31,15 +32,9 @@ namespace mimic::llvmjit {
 
 std::unique_ptr<tcg::Backend> makeLlvmBackend(tcg::Cpu& cpu, tcg::ExecEngine& engine);
 
-// The hot tier's compiler (tier=auto): a region of blocks to one function.
-class RegionCompiler {
- public:
-  virtual ~RegionCompiler() = default;
-  // Returns the function's address (uint64_t fn(void* env)).
-  virtual void* compile(const std::vector<RegionMember>& members, const uint8_t* valid) = 0;
-  // Frees every function compiled so far (the engine flushed its blocks).
-  virtual void flush() = 0;
-};
-std::unique_ptr<RegionCompiler> makeRegionCompiler(tcg::Cpu& cpu, tcg::ExecEngine& engine);
+// The hot tier's compiler (tier=auto, region_compiler.cpp): regions
+// compiled on a thread of their own; `synchronous` (-icount: the guest's
+// timing must not depend on the host's) compiles in submit().
+std::unique_ptr<tcg::RegionCompiler> makeRegionCompiler(tcg::Cpu& cpu, bool synchronous);
 
 }  // namespace mimic::llvmjit

@@ -7,7 +7,9 @@
 #include <vector>
 
 #include <llvm/IR/BasicBlock.h>
+#include <llvm/IR/Constants.h>
 #include <llvm/IR/Function.h>
+#include <llvm/IR/GlobalVariable.h>
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Intrinsics.h>
 #include <llvm/IR/Module.h>
@@ -22,6 +24,7 @@ namespace {
 using tcg::Cond;
 using tcg::Op;
 using tcg::Opcode;
+using tcg::RegionMember;
 using tcg::Type;
 using tcg::Value;
 
@@ -33,7 +36,7 @@ class Lowerer {
     i32_ = ir_.getInt32Ty();
     i64_ = ir_.getInt64Ty();
     ptr_ = ir_.getPtrTy();
-    auto* fty = llvm::FunctionType::get(i64_, {ptr_}, false);
+    auto* fty = valid ? llvm::FunctionType::get(i64_, {ptr_, i32_}, false) : llvm::FunctionType::get(i64_, {ptr_}, false);
     fn_ = llvm::Function::Create(fty, llvm::Function::ExternalLinkage, name, m_);
     fn_->addFnAttr(llvm::Attribute::NoUnwind);   // guest exceptions leave by longjmp, not unwinding
     env_ = fn_->getArg(0);
@@ -63,11 +66,17 @@ class Lowerer {
     if (valid_) {
       stale_ = ir_.CreateAlloca(ir_.getInt1Ty());
       ir_.CreateStore(ir_.getFalse(), stale_);
+      // Entered at the member the trampoline names (findLoopHeaders).
+      llvm::SwitchInst* sw = ir_.CreateSwitch(fn_->getArg(1), member_entry_[0], unsigned(members.size()));
+      for (size_t i = 1; i < members.size(); i++)
+        if (entries_[i]) sw->addCase(ir_.getInt32(uint32_t(i)), member_entry_[i]);
+    } else {
+      ir_.CreateBr(member_entry_[0]);
     }
-    ir_.CreateBr(member_entry_[0]);
 
     for (size_t i = 0; i < members.size(); i++) {
       b_ = members[i].block;
+      pc_ = members[i].pc;
       tb_ = members[i].tb;
       temps_ = member_temps_[i];
       labels_ = member_labels_[i];
@@ -223,7 +232,7 @@ class Lowerer {
             if (last_use[t] > k) crossing = true;
           if (!crossing) {
             for (size_t j = 0; j < members.size(); j++)
-              if (j != i && members[j].tb->pc == op.aux64) {
+              if (j != i && members[j].pc == op.aux64) {
                 merge_[i] = {k, j};
                 break;
               }
@@ -240,21 +249,60 @@ class Lowerer {
     }
   }
 
-  // Which members start a loop: every cycle through the region has an edge
-  // from a member to one lowered no later than itself, so checking the
-  // loop's requests at those members (and at the entry) bounds how long
-  // the region runs without looking; the other members run with no checks,
-  // which lets LLVM merge short branches into selects.
+  // Which members start a loop. In reverse postorder of the region's
+  // direct edges (goto_tb to a member, joins) from the first member, every
+  // cycle has an edge to a member no later than its source (a retreating
+  // edge); checking the loop's requests at those targets bounds how long
+  // the region runs without looking. The other members run with no
+  // checks, which lets LLVM merge short branches into selects. Regions are
+  // entered only at the first member and at loop headers (the trampolines
+  // look at the requests themselves): more entries would make LLVM see
+  // loops with several ways in, which it optimizes poorly; the baseline
+  // code of the other members reaches an entry soon enough.
   void findLoopHeaders(const std::vector<RegionMember>& members) {
-    loop_header_.assign(members.size(), false);
-    loop_header_[0] = true;
-    for (size_t i = 0; i < members.size(); i++)
-      for (const Op& op : members[i].block->ops)
-        if (op.opc == Opcode::goto_tb)
-          for (size_t j = 0; j <= i; j++)
-            if (members[j].tb->pc == op.aux64) loop_header_[j] = true;
-    for (size_t i = 0; i < members.size(); i++)
-      if (merge_[i].op != kNoMerge && merge_[i].member <= i) loop_header_[merge_[i].member] = true;
+    const size_t n = members.size();
+    std::vector<std::vector<size_t>> succ(n);
+    for (size_t i = 0; i < n; i++) {
+      for (size_t k = 0; k < members[i].block->ops.size() && k < merge_[i].op; k++) {
+        const Op& op = members[i].block->ops[k];
+        if (op.opc != Opcode::goto_tb) continue;
+        for (size_t j = 0; j < n; j++)
+          if (members[j].pc == op.aux64) succ[i].push_back(j);
+      }
+      if (merge_[i].op != kNoMerge) succ[i].push_back(merge_[i].member);
+    }
+    // Iterative depth-first search; members no edge reaches start their own.
+    std::vector<size_t> post;
+    std::vector<uint8_t> seen(n, 0);
+    for (size_t root = 0; root < n; root++) {
+      if (seen[root]) continue;
+      std::vector<std::pair<size_t, size_t>> stack{{root, 0}};
+      seen[root] = 1;
+      while (!stack.empty()) {
+        auto& [v, next] = stack.back();
+        if (next < succ[v].size()) {
+          const size_t w = succ[v][next++];
+          if (!seen[w]) {
+            seen[w] = 1;
+            stack.push_back({w, 0});
+          }
+        } else {
+          post.push_back(v);
+          stack.pop_back();
+        }
+      }
+    }
+    std::vector<size_t> rpo(n);
+    for (size_t k = 0; k < n; k++) rpo[post[k]] = n - 1 - k;
+    loop_header_.assign(n, false);
+    loop_header_[0] = !valid_;   // a lone block checks at its start
+    for (size_t i = 0; i < n; i++)
+      for (size_t j : succ[i])
+        if (rpo[j] <= rpo[i]) loop_header_[j] = true;
+    entries_.assign(n, false);
+    entries_[0] = true;
+    for (size_t i = 0; i < n; i++)
+      if (loop_header_[i]) entries_[i] = true;
   }
 
   // After a call (a helper, the softmmu's slow path), the region's guest
@@ -278,7 +326,7 @@ class Lowerer {
       llvm::BasicBlock* go = llvm::BasicBlock::Create(ctx_, "run", fn_);
       ir_.CreateCondBr(ir_.CreateLoad(ir_.getInt1Ty(), stale_), gone, go);
       ir_.SetInsertPoint(gone);
-      storePc(ir_.getInt64(tb_->pc));
+      storePc(ir_.getInt64(pc_));
       leaveWith(ir_.getInt64(0));
       ir_.SetInsertPoint(go);
       return;
@@ -290,7 +338,7 @@ class Lowerer {
       llvm::BasicBlock* go = llvm::BasicBlock::Create(ctx_, "valid", fn_);
       ir_.CreateCondBr(ir_.CreateICmpEQ(ok, ir_.getInt8(0)), gone, go);
       ir_.SetInsertPoint(gone);
-      storePc(ir_.getInt64(tb_->pc));
+      storePc(ir_.getInt64(pc_));
       leaveWith(ir_.getInt64(0));
       ir_.SetInsertPoint(go);
     }
@@ -299,12 +347,12 @@ class Lowerer {
     llvm::BasicBlock* run = llvm::BasicBlock::Create(ctx_, "run", fn_);
     ir_.CreateCondBr(ir_.CreateICmpNE(req, ir_.getInt32(0)), leave, run);
     ir_.SetInsertPoint(leave);
-    storePc(ir_.getInt64(tb_->pc));
+    storePc(ir_.getInt64(pc_));
     leaveWith(ir_.getInt64(0));
     ir_.SetInsertPoint(run);
     if (opts_.icount) {
       llvm::Value* p = fieldPtr(offsetof(tcg::CpuCommon, icount_budget));
-      llvm::Value* left = ir_.CreateSub(ir_.CreateLoad(i32_, p), ir_.getInt32(tb_->num_insns));
+      llvm::Value* left = ir_.CreateSub(ir_.CreateLoad(i32_, p), ir_.getInt32(b_->num_insns));
       ir_.CreateStore(left, p);
       llvm::BasicBlock* out = llvm::BasicBlock::Create(ctx_, "budget_out", fn_);
       llvm::BasicBlock* body = llvm::BasicBlock::Create(ctx_, "body", fn_);
@@ -506,6 +554,45 @@ class Lowerer {
     ir_.SetInsertPoint(p.join);
   }
 
+  // A region's indirect jump (same mode, same page mapping): to a member,
+  // a branch; elsewhere, out through the trampoline's jump-cache probe. It
+  // looks at the loop's requests first, as a loop header does, since it may
+  // close a loop through any member.
+  void regionIndirectJump(llvm::Value* target) {
+    llvm::Value* req = ir_.CreateLoad(i32_, fieldPtr(offsetof(tcg::CpuCommon, exit_request)), true);
+    llvm::BasicBlock* leave = llvm::BasicBlock::Create(ctx_, "exit_request", fn_);
+    llvm::BasicBlock* go = llvm::BasicBlock::Create(ctx_, "dispatch", fn_);
+    llvm::BasicBlock* out = llvm::BasicBlock::Create(ctx_, "leave_region", fn_);
+    ir_.CreateCondBr(ir_.CreateICmpNE(req, ir_.getInt32(0)), leave, go);
+    ir_.SetInsertPoint(leave);
+    storePc(target);
+    leaveWith(ir_.getInt64(0));
+    ir_.SetInsertPoint(go);
+    // Members all lie in one page: a table indexed by the target's word in
+    // the page gives the member (+1), and a dense switch on that becomes
+    // one indirect jump (a switch on the PCs themselves would be a tree of
+    // compares, each as unpredictable as the guest's jump).
+    if (!pc_table_) {
+      std::vector<uint8_t> table(tcg::kPageSize / 4, 0);
+      for (size_t j = 0; j < members_->size(); j++) table[((*members_)[j].pc & (tcg::kPageSize - 1)) >> 2] = uint8_t(j + 1);
+      llvm::Constant* init = llvm::ConstantDataArray::get(ctx_, table);
+      pc_table_ = new llvm::GlobalVariable(m_, init->getType(), true, llvm::GlobalValue::PrivateLinkage, init, "pcs");
+    }
+    llvm::Value* t64 = to64(target);
+    const uint64_t page = (*members_)[0].pc & tcg::kPageMask;
+    llvm::Value* in_page = ir_.CreateICmpEQ(ir_.CreateAnd(t64, ir_.getInt64(tcg::kPageMask | 3)), ir_.getInt64(page));
+    llvm::BasicBlock* lookup = llvm::BasicBlock::Create(ctx_, "lookup", fn_);
+    ir_.CreateCondBr(in_page, lookup, out);
+    ir_.SetInsertPoint(lookup);
+    llvm::Value* word = ir_.CreateLShr(ir_.CreateAnd(t64, ir_.getInt64(tcg::kPageSize - 1)), 2);
+    llvm::Value* which = ir_.CreateLoad(ir_.getInt8Ty(), ir_.CreateInBoundsGEP(ir_.getInt8Ty(), pc_table_, word));
+    llvm::SwitchInst* sw = ir_.CreateSwitch(which, out, unsigned(members_->size()));
+    for (size_t j = 0; j < members_->size(); j++) sw->addCase(ir_.getInt8(uint8_t(j + 1)), member_entry_[j]);
+    ir_.SetInsertPoint(out);
+    storePc(target);
+    leaveWith(ir_.getInt64(1));
+  }
+
   void emit(const Op& op) {
     switch (op.opc) {
       case Opcode::get: {
@@ -562,15 +649,20 @@ class Lowerer {
         // Inside a region (never for a lone block: nothing could stop its
         // self-loop when its code changes): a branch.
         for (size_t j = 0; valid_ && j < members_->size(); j++) {
-          if ((*members_)[j].tb->pc == op.aux64) {
+          if ((*members_)[j].pc == op.aux64) {
             ir_.CreateBr(member_entry_[j]);
             return;
           }
         }
         storePc(ir_.getInt64(op.aux64));
-        leaveWith(ir_.getInt64(tcg::encodeExit(const_cast<tcg::TranslationBlock*>(tb_), int(op.aux & 1))));
+        leaveWith(ir_.getInt64(tcg::encodeExit(tb_, int(op.aux & 1))));
         return;
       case Opcode::goto_ptr:
+        if (valid_) {
+          regionIndirectJump(val(op.args[0]));
+          return;
+        }
+        [[fallthrough]];
       case Opcode::exit_tb:
         // A region's indirect jump returns 1: its trampoline may look the
         // target up in the jump cache (the mode is unchanged); exit_tb
@@ -589,7 +681,8 @@ class Lowerer {
   llvm::Module& m_;
   llvm::LLVMContext& ctx_;
   const tcg::Block* b_ = nullptr;              // the member being lowered
-  const tcg::TranslationBlock* tb_ = nullptr;
+  uint64_t pc_ = 0;
+  tcg::TranslationBlock* tb_ = nullptr;    // an exit tag: never dereferenced (another thread may own it)
   const LowerOptions& opts_;
   const uint8_t* valid_ = nullptr;
   const std::vector<RegionMember>* members_ = nullptr;
@@ -597,6 +690,10 @@ class Lowerer {
   std::vector<std::vector<llvm::BasicBlock*>> member_labels_;
   std::vector<llvm::BasicBlock*> member_entry_;
   std::vector<bool> loop_header_;
+  llvm::GlobalVariable* pc_table_ = nullptr;   // page word -> member + 1 (regionIndirectJump)
+ public:
+  std::vector<bool> entries_;   // members the region may be entered at
+ private:
   static constexpr size_t kNoMerge = ~size_t(0);
   struct MergePoint {
     size_t op = kNoMerge;   // the insn_start where the member continues in another
@@ -625,13 +722,16 @@ class Lowerer {
 
 llvm::Function* lowerBlock(llvm::Module& m, const std::string& name, const tcg::Block& b,
                            const tcg::TranslationBlock& tb, const LowerOptions& opts) {
-  std::vector<RegionMember> one{{&b, &tb}};
+  std::vector<RegionMember> one{{&b, tb.pc, const_cast<tcg::TranslationBlock*>(&tb)}};
   return Lowerer(m, opts).lower(name, one, nullptr);
 }
 
 llvm::Function* lowerRegion(llvm::Module& m, const std::string& name, const std::vector<RegionMember>& members,
-                            const uint8_t* valid, const LowerOptions& opts) {
-  return Lowerer(m, opts).lower(name, members, valid);
+                            const uint8_t* valid, const LowerOptions& opts, std::vector<bool>* entries) {
+  Lowerer l(m, opts);
+  llvm::Function* f = l.lower(name, members, valid);
+  if (entries) *entries = l.entries_;
+  return f;
 }
 
 }  // namespace mimic::llvmjit

@@ -7,6 +7,7 @@
 
 #include "tcg/cpu_common.h"
 #include "tcg/ir.h"
+#include "tcg/region.h"
 #include "tcg/translation_block.h"
 
 namespace llvm {
@@ -26,16 +27,13 @@ struct LowerOptions {
 llvm::Function* lowerBlock(llvm::Module& m, const std::string& name, const tcg::Block& b,
                            const tcg::TranslationBlock& tb, const LowerOptions& opts);
 
-// A region: blocks of one guest page that jump to each other (a hot loop),
-// entered at the first. A goto_tb to a member becomes a branch inside the
-// function; every member starts with the checks a block starts with, and
-// with a load of *valid: 0 (the region was invalidated: some member's guest
-// code changed) leaves to the loop at that member's PC.
-struct RegionMember {
-  const tcg::Block* block;
-  const tcg::TranslationBlock* tb;
-};
-llvm::Function* lowerRegion(llvm::Module& m, const std::string& name, const std::vector<RegionMember>& members,
-                            const uint8_t* valid, const LowerOptions& opts);
+// A region (tcg/region.h): `uint64_t name(void* env, uint32_t entry)`
+// starts at member `entry`, which must be one *entries marks (the first
+// member and the loop headers). A goto_tb or an indirect jump to a member
+// becomes a branch inside the function; loop headers look at the loop's
+// requests and at *valid (0: some member's guest code changed), the other
+// members only leave when a call inside the region changed the code.
+llvm::Function* lowerRegion(llvm::Module& m, const std::string& name, const std::vector<tcg::RegionMember>& members,
+                            const uint8_t* valid, const LowerOptions& opts, std::vector<bool>* entries);
 
 }  // namespace mimic::llvmjit

@@ -1,0 +1,201 @@
+// The hot tier's side of the execution engine (tier=auto; tcg/region.h):
+// which blocks form a region, handing regions to the compiler, installing
+// the compiled code, and dropping it when the guest code changes.
+//
+// Everything here runs on the CPU thread, in the execution loop (never
+// inside generated code), so no region code is running while entries are
+// redirected; code already left behind by a dropped region may still be on
+// its way out and leaves at its next check of the region's valid byte.
+#include <algorithm>
+#include <chrono>
+
+#include "tcg/exec.h"
+#include "tcg/passes.h"
+
+namespace mimic::tcg {
+
+bool ExecEngine::regionPossible(const TranslationBlock* tb) const {
+  return tb->valid && tb->phys_page2 == ~0ull && !tb->debug_break && !(tb->flags & kTbFlagStep);
+}
+
+// The page's often-run blocks under the hot block's mapping and mode: the
+// old region's members first (a rebuild keeps their order), then the hot
+// block, the blocks its goto_tb exits reach, breadth first, and the others
+// that ran at least an eighth of the threshold (the targets of indirect
+// jumps: a switch's cases, returns into a caller in the page).
+std::vector<TranslationBlock*> ExecEngine::regionMembers(TranslationBlock* hot, const Region* old) const {
+  std::vector<TranslationBlock*> members;
+  const uint64_t ppage = hot->phys_pc & kPageMask;
+  auto add = [&](TranslationBlock* tb) {
+    if (!regionPossible(tb) || tb->flags != hot->flags || (tb->pc & kPageMask) != (hot->pc & kPageMask) ||
+        tb->phys_pc != (ppage | (tb->pc & (kPageSize - 1))))
+      return;   // another mapping or mode of the page
+    if (members.size() < kMaxRegionBlocks && std::find(members.begin(), members.end(), tb) == members.end())
+      members.push_back(tb);
+  };
+  if (old)
+    for (TranslationBlock* tb : old->members) add(tb);
+  add(hot);
+  for (size_t i = 0; i < members.size() && members.size() < kMaxRegionBlocks; i++)
+    for (int slot = 0; slot < 2; slot++) {
+      const TranslationBlock* from = members[i];
+      if (from->jmp_offset[slot] == kNoJump) continue;
+      const uint64_t pc = from->jmp_target_pc[slot];
+      auto it = blocks_.find({ppage | (pc & (kPageSize - 1)), pc, hot->flags});
+      if (it != blocks_.end()) add(it->second);
+    }
+  // hot_count counts down from the threshold at each baseline run and
+  // wraps below zero once it reached it.
+  auto runs = [&](const TranslationBlock* tb) {
+    return tb->hot_count > hot_threshold_ ? hot_threshold_ : hot_threshold_ - tb->hot_count;
+  };
+  if (auto page = code_pages_.find(ppage); page != code_pages_.end())
+    for (TranslationBlock* tb : page->second)
+      if (runs(tb) >= hot_threshold_ / 8) add(tb);
+  return members;
+}
+
+// A baseline block's counter ran out: queue its page's region (again, with
+// the block, if the page has one without it).
+void ExecEngine::onHot(TranslationBlock* tb) {
+  if (!region_compiler_ || !regionPossible(tb) || tb->in_region || !debug_.breakpoints.empty() ||
+      !debug_.watchpoints.empty() || debug_.stepping())
+    return;
+  const RegionKey key{tb->phys_pc & kPageMask, tb->pc & kPageMask, tb->flags};
+  Region* old = nullptr;
+  if (auto it = regions_.find(key); it != regions_.end()) {
+    old = it->second;
+    if (old->pending) {
+      tb->hot_count = hot_threshold_;   // try again once that one is in
+      return;
+    }
+    // A member without an entry of its own: its code leads into the region.
+    if (std::find(old->members.begin(), old->members.end(), tb) != old->members.end()) return;
+  }
+  unsigned& builds = region_builds_[key];
+  if (builds >= kMaxRegionBuilds) return;
+
+  auto region = std::make_unique<Region>();
+  region->phys_page = key.phys_page;
+  region->vpage = key.vpage;
+  region->flags = key.flags;
+  region->members = regionMembers(tb, old);
+  region->replaces = old;
+  auto job = std::make_unique<RegionJob>();
+  // The members' IR again, translated so that every instruction boundary
+  // is a place to enter or leave (the frontend translates the same guest
+  // code the same way under the mapping the CPU runs now).
+  for (TranslationBlock* m : region->members) {
+    Block& b = *scratch_;
+    b.clear();
+    b.guest_pc = m->pc;
+    translate_page2_ = ~0ull;
+    cpu_.translate(b, m->pc, m->flags);
+    optimizeKeepingInsnBoundaries(b);
+    if (translate_page2_ != ~0ull || b.num_insns != m->num_insns) return;   // not what runs now: leave it
+    job->irs.push_back(std::make_unique<Block>(b));
+    job->members.push_back({job->irs.back().get(), m->pc, m});
+  }
+  job->region = region.get();
+  job->generation = hot_generation_;
+  job->valid = &region->valid;
+  job->icount = timers_->icount();
+  if (!region_compiler_->submit(std::move(job))) {
+    stats_.regions_refused++;
+    tb->hot_count = hot_threshold_;
+    return;
+  }
+  builds++;
+  regions_[key] = region.get();   // the old one runs until this one replaces it
+  all_regions_.push_back(std::move(region));
+  if (region_compiler_->synchronous()) installFinished();
+}
+
+// Compiled regions into service: every member's entry jumps to the region.
+void ExecEngine::installFinished() {
+  for (auto& job : region_compiler_->takeFinished()) {
+    if (job->generation != hot_generation_) {
+      stats_.regions_stale++;   // all tier-2 code went meanwhile, its region too
+      continue;
+    }
+    Region* r = job->region;
+    r->pending = false;
+    r->fn = job->fn;
+    stats_.regions++;
+    stats_.region_blocks += job->members.size();
+    stats_.region_ns += job->compile_ns;
+    stats_.region_code_bytes += job->code_bytes;
+    region_code_bytes_ += job->code_bytes;
+    Region* old = r->replaces;
+    r->replaces = nullptr;
+    if (r->dropped) {
+      stats_.regions_stale++;   // its guest code changed while it compiled
+      continue;
+    }
+    if (old) dropRegion(old);
+    bool ok = true;
+    for (uint32_t i = 0; i < r->members.size() && ok; i++) {
+      if (!job->entries[i]) continue;
+      TranslationBlock* tb = r->members[i];
+      ok = tb->valid && backend_->redirect(*tb, r->fn, i, &r->entries);
+      if (ok) tb->in_region = true;
+    }
+    if (!ok) {
+      dropRegion(r);   // out of trampoline space: the next flush makes room
+      continue;
+    }
+    stats_.regions_installed++;
+  }
+  if (region_code_bytes_ > kMaxRegionCodeBytes) {
+    stats_.tier2_resets++;
+    resetHotTier();
+  }
+}
+
+// Out of service: the region's blocks run their baseline code again; its
+// code still running leaves at its next check of the valid byte. A pending
+// region is only marked: installFinished discards it.
+void ExecEngine::dropRegion(Region* r) {
+  if (r->dropped) return;
+  r->dropped = true;
+  r->valid = 0;
+  const RegionKey key{r->phys_page, r->vpage, r->flags};
+  if (auto it = regions_.find(key); it != regions_.end() && it->second == r) regions_.erase(it);
+  if (r->pending) {
+    if (r->replaces) dropRegion(r->replaces);
+    return;
+  }
+  stats_.regions_dropped++;
+  for (TranslationBlock* tb : r->members)
+    if (tb->in_region) {
+      backend_->unredirect(*tb);
+      tb->in_region = false;
+    }
+}
+
+// The guest wrote a page holding code: its regions go (under every mapping).
+void ExecEngine::dropRegionsOnPage(uint64_t ppage) {
+  if (!region_compiler_ || regions_.empty()) return;
+  std::vector<Region*> hit;
+  for (auto& [key, r] : regions_)
+    if (key.phys_page == ppage) hit.push_back(r);
+  for (Region* r : hit) dropRegion(r);
+}
+
+// All tier-2 code goes: before a flush of the baseline code (while the
+// blocks still exist), or when tier-2 code reached its bound (from the
+// execution loop, where no region code runs). Jobs in flight are
+// discarded when they come back; the compiler frees the code after them.
+void ExecEngine::resetHotTier() {
+  if (!region_compiler_) return;
+  for (auto& r : all_regions_)
+    if (!r->pending) dropRegion(r.get());
+  all_regions_.clear();
+  regions_.clear();
+  region_builds_.clear();
+  region_code_bytes_ = 0;
+  hot_generation_++;
+  region_compiler_->flush();
+}
+
+}  // namespace mimic::tcg

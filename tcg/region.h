@@ -1,0 +1,75 @@
+// The hot tier's unit of work (tier=auto): a region is the often-run blocks
+// of one guest page under one mapping and mode, compiled as one function by
+// the optimizing compiler, with an entry for each block.
+//
+// The engine (tcg/exec_hot.cpp) picks regions and installs their code on
+// the CPU thread; the compiler (backend/x86_64/llvm) turns a RegionJob into
+// code, normally on its own thread, so the guest runs on baseline code
+// meanwhile. A job carries copies of everything the compiler reads: the
+// blocks' IR, their PCs, and addresses it only embeds in the code (the
+// region's valid byte, the blocks' exit tags), never dereferences.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "tcg/ir.h"
+
+namespace mimic::tcg {
+
+struct TranslationBlock;
+
+// One block of a region: its IR (translated with every instruction
+// boundary clean, tcg/passes.h), guest PC and the tag its goto_tb exits
+// return (encodeExit(tb, slot)).
+struct RegionMember {
+  const Block* block;
+  uint64_t pc;
+  TranslationBlock* tb;   // an exit tag only: the compiler thread never reads it
+};
+
+struct Region;
+
+struct RegionJob {
+  Region* region = nullptr;     // the engine's; the compiler only hands it back
+  uint64_t generation = 0;      // the engine's flush generation when submitted
+  std::vector<std::unique_ptr<Block>> irs;
+  std::vector<RegionMember> members;
+  const uint8_t* valid = nullptr;   // the region's valid byte: 0 = leave at once
+  bool icount = false;
+  // Results.
+  void* fn = nullptr;           // uint64_t fn(void* env, uint32_t entry)
+  std::vector<uint8_t> entries; // members fn may be entered at (the others run baseline code)
+  uint64_t compile_ns = 0;
+  uint64_t code_bytes = 0;
+};
+
+// An installed or pending region (owned by the engine until a flush).
+struct Region {
+  uint64_t phys_page = 0;
+  uint64_t vpage = 0;
+  uint32_t flags = 0;
+  std::vector<TranslationBlock*> members;
+  uint8_t valid = 1;            // read by the region's code
+  bool pending = true;          // submitted, not installed yet
+  bool dropped = false;         // out of service (or its guest code changed before install)
+  Region* replaces = nullptr;   // the page's installed region it supersedes (while pending)
+  void* fn = nullptr;
+  uint64_t entries = 0;         // counted by the entry trampolines
+};
+
+class RegionCompiler {
+ public:
+  virtual ~RegionCompiler() = default;
+  // Queues a job (or compiles it at once when synchronous). False if the
+  // queue is full: the caller drops the job.
+  virtual bool submit(std::unique_ptr<RegionJob> job) = 0;
+  // Jobs compiled since the last call.
+  virtual std::vector<std::unique_ptr<RegionJob>> takeFinished() = 0;
+  // Frees every function compiled so far, once jobs already queued are done.
+  virtual void flush() = 0;
+  virtual bool synchronous() const = 0;
+};
+
+}  // namespace mimic::tcg
