@@ -177,7 +177,8 @@ def ratio(med):
 
 
 def report(res, steps, args):
-    lines = [machine_line(args.qemu, args.load_at_start), "",
+    lines = [machine_line(args.qemu, args.load_at_start),
+             "mimic arguments: %s" % (" ".join(args.mimic_arg) or "(none: the baseline JIT)"), "",
              "| step | QEMU median | mimic median | QEMU/mimic | QEMU runs (s) | mimic runs (s) "
              "| QEMU CPU | mimic CPU | CPU QEMU/mimic |",
              "|---|---|---|---|---|---|---|---|---|"]
@@ -222,6 +223,8 @@ def main():
     ap.add_argument("--only", default=",".join(STEPS), help="comma-separated subset of " + ",".join(STEPS))
     ap.add_argument("--timeout", type=float, default=600, help="seconds per boot or per guest command")
     ap.add_argument("--markdown", help="also write the report to this file")
+    ap.add_argument("--mimic-arg", action="append", default=[],
+                    help="extra argument for mimic only (repeatable), e.g. --mimic-arg=-accel --mimic-arg=tcg,tier=auto")
     args = ap.parse_args()
     gc.exit_on_sigterm()
     steps = [s.strip() for s in args.only.split(",") if s.strip()]
@@ -249,10 +252,11 @@ def main():
                     continue
                 t0 = time.monotonic()
                 try:
+                    extra = args.mimic_arg if emu == "mimic" else []
                     if what == "busybox":
-                        busybox_run(emu, [emus[emu]] + cmdline, steps, res, args)
+                        busybox_run(emu, [emus[emu]] + extra + cmdline, steps, res, args)
                     else:
-                        installer_run(emu, [emus[emu]] + cmdline, res, args)
+                        installer_run(emu, [emus[emu]] + extra + cmdline, res, args)
                 except OSError as e:
                     for s in steps:
                         if (what == "installer") == (s == "installer"):

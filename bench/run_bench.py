@@ -1,26 +1,32 @@
 #!/usr/bin/env python3
-"""CPU benchmark: mimic vs QEMU, side by side.
+"""CPU benchmark: mimic (one or more tiers) vs QEMU vs native, side by side.
 
 Builds the bare-metal MIPS32 benchmark kernels in bench/mips/ (one C file
 each, linked with the guest runtime in tests/guest/mips/runtime/), then runs
-every kernel on mimic and on qemu-system-mipsel (qemu-system-mips for the
-big-endian builds) with the same command line
+every kernel on mimic (once per --tiers entry, as -accel tcg,tier=NAME) and
+on qemu-system-mipsel (qemu-system-mips for the big-endian builds) with the
+same command line
 
     -M malta -kernel KERNEL.elf -nographic -no-reboot
 
-alternating between the two emulators, --runs times each.  For every run it
-records the wall-clock time (time.perf_counter around subprocess.run) and
-the CPU time the child used (user + sys, from getrusage(RUSAGE_CHILDREN)),
-and checks that both emulators print exactly the same console output.
+and, unless --no-native, as a host program built with gcc -O2 against the
+shim bench/native/runtime.h.  All configurations are interleaved, rotating
+which one goes first, --runs times each.  For every run it records the
+wall-clock time (time.perf_counter around subprocess.run) and the CPU time
+the child used (user + sys, from getrusage(RUSAGE_CHILDREN)), and checks that
+every configuration prints exactly the same output as QEMU.
 
     bench/run_bench.py [--runs N] [--filter REGEX] [--markdown FILE]
-                       [--mimic PATH] [--mimic-arg ARG ...]
+                       [--tiers LIST] [--mimic PATH] [--mimic-arg ARG ...]
                        [--qemu-el PATH] [--qemu-be PATH] [--be LIST]
+                       [--cc-native CC | --no-native]
                        [--build-dir DIR] [--timeout SECONDS]
 
-Prints a description of the machine and a Markdown table (medians, QEMU/mimic
-ratios, min-max spread, CPU-time ratios, geometric means).  Exit status 1 if
-a kernel failed to build or run, or the two emulators disagreed.
+Prints a description of the machine and a Markdown table (medians,
+QEMU/mimic and native/mimic ratios per tier, a CPU-time ratio, spread,
+geometric means).  Exit status 1 if a kernel failed to build or run, or the
+emulators disagreed (a kernel that cannot be built natively, or whose native
+output differs, is only reported as such).
 
 Only the Python standard library is used.
 """
@@ -49,6 +55,22 @@ KERNEL_ORDER = ["int_alu", "memory", "branchy", "fpu", "smc", "dhrystone_like"]
 
 # Kernels that are also built and run big-endian by default.
 DEFAULT_BE = "memory"
+
+# mimic's code generators (-accel tcg,tier=NAME).
+TIERS = ["baseline", "auto", "llvm", "interp"]
+DEFAULT_TIERS = "baseline"
+
+# Configuration keys besides the tier names.
+QEMU = "QEMU"
+NATIVE = "native"
+
+# Native builds: the kernel alone, with the host stand-in for runtime.h.
+# The kernels' guest-cflags (e.g. -mhard-float) are MIPS-only and ignored.
+NATIVE_DIR = BENCH_DIR / "native"
+NATIVE_CFLAGS = ["-O2"]
+
+# Kernels that build for the host but cannot run there, with the reason.
+NATIVE_SKIP = {"smc": "executes MIPS code it writes"}
 
 CFLAGS = [
     "-march=24kf", "-mabi=32", "-mno-abicalls", "-fno-pic", "-G0",
@@ -88,6 +110,8 @@ class Target:
         self.endian = endian
         self.name = self.kernel if endian == "el" else f"{self.kernel}-be"
         self.elf = None
+        self.native = None          # host executable, if one could be built
+        self.native_na = None       # otherwise: why not (None: --no-native)
 
 
 def kernel_cflags(src):
@@ -107,31 +131,45 @@ def kernel_cflags(src):
     return flags
 
 
-def build_elf(cc, src, elf):
-    """Compiles src with the runtime into elf unless an up-to-date build
-    exists (a stamp file holds a hash of the command and all inputs).
-    Returns None or an error text."""
-    sources = [src] + [RUNTIME_DIR / s for s in RUNTIME_SOURCES]
-    cmd = [cc] + CFLAGS + kernel_cflags(src) + [
-        "-I", str(RUNTIME_DIR), "-T", str(RUNTIME_DIR / "link.ld"),
-        "-o", str(elf)] + [str(s) for s in sources]
+def build_cached(cmd, inputs, out):
+    """Runs the compiler command cmd, which writes out, unless an up-to-date
+    build exists (a stamp file next to out holds a hash of the command and
+    of all input files).  Returns None or an error text."""
     digest = hashlib.sha256("\0".join(cmd).encode())
-    for p in sources + [RUNTIME_DIR / d for d in RUNTIME_DEPENDS]:
+    for p in inputs:
         digest.update(str(p).encode() + b"\0" + p.read_bytes())
     key = digest.hexdigest()
-    stamp = elf.with_suffix(".stamp")
-    if elf.exists() and stamp.exists() and stamp.read_text().strip() == key:
+    stamp = out.with_suffix(".stamp")
+    if out.exists() and stamp.exists() and stamp.read_text().strip() == key:
         return None
     stamp.unlink(missing_ok=True)
     try:
         r = subprocess.run(cmd, stdin=subprocess.DEVNULL,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     except OSError as e:
-        return f"cannot run {cc}: {e}"
+        return f"cannot run {cmd[0]}: {e}"
     if r.returncode != 0:
         return r.stdout.decode(errors="replace")
     stamp.write_text(key + "\n")
     return None
+
+
+def build_elf(cc, src, elf):
+    """Compiles src with the guest runtime into elf (cached)."""
+    sources = [src] + [RUNTIME_DIR / s for s in RUNTIME_SOURCES]
+    cmd = [cc] + CFLAGS + kernel_cflags(src) + [
+        "-I", str(RUNTIME_DIR), "-T", str(RUNTIME_DIR / "link.ld"),
+        "-o", str(elf)] + [str(s) for s in sources]
+    return build_cached(
+        cmd, sources + [RUNTIME_DIR / d for d in RUNTIME_DEPENDS], elf)
+
+
+def build_native(cc, src, exe):
+    """Compiles src for the host into exe (cached).  The kernel's
+    #include "runtime.h" finds bench/native/runtime.h through -I."""
+    cmd = [cc] + NATIVE_CFLAGS + ["-I", str(NATIVE_DIR), "-o", str(exe),
+                                  str(src)]
+    return build_cached(cmd, [src, NATIVE_DIR / "runtime.h"], exe)
 
 
 # ---- running ---------------------------------------------------------------
@@ -222,25 +260,35 @@ def describe_stamp(stamp):
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(stamp[0] / 1e9))
 
 
-def machine_description(qemu, mimic):
+def machine_description(qemu, mimic, cc_native):
     cores = os.cpu_count() or 0
     qemu_version = first_line([qemu, "-version"]) or f"{qemu}: version unknown"
     commit = first_line(["git", "-C", str(REPO_ROOT), "rev-parse", "--short",
                          "HEAD"]) or "unknown"
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    native = ""
+    if cc_native:
+        native = "; native: " + (first_line([cc_native, "--version"]) or
+                                 f"{cc_native}: version unknown")
     return (f"Host: {cpu_model()}, {cores} cores (load average {load}); "
             f"{qemu_version}; mimic git commit {commit} "
-            f"(binary built {describe_stamp(binary_stamp(mimic))})")
+            f"(binary built {describe_stamp(binary_stamp(mimic))}){native}")
 
 
 # ---- report --------------------------------------------------------------------
 
 def fmt_s(x):
-    return f"{x:.3f}"
+    return f"{x:.3f}" if x is not None else "-"
 
 
 def fmt_ratio(x):
     return f"{x:.2f}" if x is not None else "-"
+
+
+def fmt_fraction(x):
+    # native/mimic can be far below 0.01 (e.g. the interpreter tier), so
+    # three significant digits rather than two decimals
+    return f"{x:.3g}" if x is not None else "-"
 
 
 def geomean(values):
@@ -250,36 +298,83 @@ def geomean(values):
     return math.exp(sum(math.log(v) for v in values) / len(values))
 
 
-def make_table(rows):
-    header = ("| kernel | mimic median s | QEMU median s | ratio QEMU/mimic "
-              "| spread min-max s (mimic / QEMU) | mimic CPU s | QEMU CPU s "
-              "| CPU ratio QEMU/mimic | output |")
-    lines = [header, "|" + "---|" * header.count(" | ") + "---|"]
-    wall_ratios, cpu_ratios = [], []
-    for row in rows:
-        m, q = row["mimic"], row["qemu"]
-        if not m or not q:
-            lines.append(f"| {row['name']} | - | - | - | - | - | - | - "
-                         f"| {row['status']} |")
+def median_of(row, key, what="wall"):
+    runs = row["results"].get(key)
+    if not runs:
+        return None
+    return statistics.median(getattr(r, what) for r in runs)
+
+
+def ratio_of(row, num, den, what="wall"):
+    """median(num) / median(den): QEMU/tier > 1 means mimic is faster,
+    native/tier is the fraction of native speed mimic reaches."""
+    n, d = median_of(row, num, what), median_of(row, den, what)
+    return n / d if n is not None and d else None
+
+
+def spread_of(row):
+    """Largest (max - min) / median over the row's configurations, in %."""
+    worst = None
+    for runs in row["results"].values():
+        if len(runs) < 2:
             continue
-        mw = statistics.median(r.wall for r in m)
-        qw = statistics.median(r.wall for r in q)
-        mc = statistics.median(r.cpu for r in m)
-        qc = statistics.median(r.cpu for r in q)
-        wr = qw / mw if mw > 0 else None
-        cr = qc / mc if mc > 0 else None
-        if row["valid"]:
-            wall_ratios.append(wr)
-            cpu_ratios.append(cr)
-        spread = (f"{fmt_s(min(r.wall for r in m))}-"
-                  f"{fmt_s(max(r.wall for r in m))} / "
-                  f"{fmt_s(min(r.wall for r in q))}-"
-                  f"{fmt_s(max(r.wall for r in q))}")
-        lines.append(f"| {row['name']} | {fmt_s(mw)} | {fmt_s(qw)} "
-                     f"| {fmt_ratio(wr)} | {spread} | {fmt_s(mc)} "
-                     f"| {fmt_s(qc)} | {fmt_ratio(cr)} | {row['status']} |")
-    lines.append(f"| **geometric mean** | | | **{fmt_ratio(geomean(wall_ratios))}** "
-                 f"| | | | **{fmt_ratio(geomean(cpu_ratios))}** | |")
+        walls = [r.wall for r in runs]
+        med = statistics.median(walls)
+        if med > 0:
+            s = (max(walls) - min(walls)) / med * 100
+            worst = s if worst is None else max(worst, s)
+    return f"{worst:.0f}" if worst is not None else "-"
+
+
+def make_table(rows, tiers, native):
+    header = ["kernel"]
+    for t in tiers:
+        header += [f"{t} s", f"QEMU/{t}"]
+    header.append("QEMU s")
+    if native:
+        header.append("native s")
+        header += [f"native/{t}" for t in tiers]
+    header += [f"CPU QEMU/{tiers[0]}", "spread %", "output"]
+
+    # column index -> (formatter, ratios that count for its geometric mean)
+    ratio_cols = {}
+    lines = ["| " + " | ".join(header) + " |",
+             "|" + "---|" * len(header)]
+    for row in rows:
+        cells = [row["name"]]
+        clean = row["clean"]
+
+        def add_ratio(num, den, what, fmt):
+            r = ratio_of(row, num, den, what)
+            _, values = ratio_cols.setdefault(len(cells), (fmt, []))
+            # only configurations that ran cleanly and agreed count
+            if r is not None and clean.get(num) and clean.get(den):
+                values.append(r)
+            cells.append(fmt(r))
+
+        for t in tiers:
+            cells.append(fmt_s(median_of(row, t)))
+            add_ratio(QEMU, t, "wall", fmt_ratio)
+        cells.append(fmt_s(median_of(row, QEMU)))
+        if native:
+            if row["native_na"]:
+                cells.append("n/a")
+                for t in tiers:
+                    ratio_cols.setdefault(len(cells), (fmt_fraction, []))
+                    cells.append("n/a")
+            else:
+                cells.append(fmt_s(median_of(row, NATIVE)))
+                for t in tiers:
+                    add_ratio(NATIVE, t, "wall", fmt_fraction)
+        add_ratio(QEMU, tiers[0], "cpu", fmt_ratio)
+        cells += [spread_of(row), row["status"]]
+        lines.append("| " + " | ".join(cells) + " |")
+
+    means = ["**geometric mean**"] + [""] * (len(header) - 1)
+    for col, (fmt, values) in ratio_cols.items():
+        g = geomean(values)
+        means[col] = f"**{fmt(g)}**" if g is not None else "-"
+    lines.append("| " + " | ".join(means) + " |")
     return "\n".join(lines)
 
 
@@ -294,14 +389,18 @@ def discover_kernels():
 
 def parse_args():
     ap = argparse.ArgumentParser(
-        description="CPU benchmark of mimic against QEMU on bare-metal "
-                    "MIPS32 kernels (bench/mips/*.c).")
+        description="CPU benchmark of mimic against QEMU and native code on "
+                    "bare-metal MIPS32 kernels (bench/mips/*.c).")
     ap.add_argument("--mimic", default=str(REPO_ROOT / "build" / "mimic"),
                     help="mimic binary (default: build/mimic)")
+    ap.add_argument("--tiers", default=DEFAULT_TIERS, metavar="LIST",
+                    help="comma-separated mimic tiers, each run as -accel "
+                    f"tcg,tier=NAME ({', '.join(TIERS)}; "
+                    f"default: {DEFAULT_TIERS})")
     ap.add_argument("--mimic-arg", action="append", default=[],
-                    metavar="ARG", help="extra argument for mimic only "
-                    "(repeatable), e.g. --mimic-arg=-accel "
-                    "--mimic-arg=tcg,tier=interp")
+                    metavar="ARG", help="extra argument for every mimic run "
+                    "(repeatable), e.g. --mimic-arg=-icount "
+                    "--mimic-arg=shift=0")
     ap.add_argument("--qemu-el", default=os.environ.get(
                         "QEMU_MIPSEL", "qemu-system-mipsel"),
                     help="QEMU for the little-endian kernels")
@@ -312,30 +411,77 @@ def parse_args():
                         "MIPSEL_GCC", "mipsel-linux-gnu-gcc"))
     ap.add_argument("--cc-be", default=os.environ.get(
                         "MIPS_GCC", "mips-linux-gnu-gcc"))
+    ap.add_argument("--cc-native", default="gcc", metavar="CC",
+                    help="host compiler for the native runs (default gcc; "
+                    "flags: -O2)")
+    ap.add_argument("--no-native", action="store_true",
+                    help="skip the native runs and columns")
     ap.add_argument("--be", default=DEFAULT_BE, metavar="LIST",
                     help="comma-separated kernels also run big-endian "
                     f"(default: {DEFAULT_BE}; '' for none)")
     ap.add_argument("--runs", type=int, default=5,
-                    help="timed runs per kernel and emulator (default 5)")
+                    help="timed runs per kernel and configuration (default 5)")
     ap.add_argument("--filter", metavar="REGEX",
                     help="only kernels whose name (e.g. memory-be) matches")
     ap.add_argument("--markdown", metavar="FILE",
                     help="also write the machine line and table to FILE")
     ap.add_argument("--build-dir", default=str(REPO_ROOT / "build" / "bench"),
-                    help="where the ELFs go (default: build/bench)")
+                    help="where the ELFs and native programs go "
+                    "(default: build/bench)")
     ap.add_argument("--timeout", type=float, default=300.0,
                     help="seconds before a run is killed (default 300)")
     args = ap.parse_args()
     if args.runs < 1:
         ap.error("--runs must be at least 1")
+    args.tiers = [t.strip() for t in args.tiers.split(",") if t.strip()]
+    if not args.tiers:
+        ap.error("--tiers needs at least one tier")
+    bad = [t for t in args.tiers if t not in TIERS]
+    if bad:
+        ap.error(f"unknown tier(s) {', '.join(bad)}; valid: {', '.join(TIERS)}")
+    if len(set(args.tiers)) != len(args.tiers):
+        ap.error("--tiers lists a tier twice")
+    if "-accel" in args.mimic_arg:
+        log("warning: --mimic-arg contains -accel; the tier now comes "
+            "from --tiers")
     return args
+
+
+def measure(name, cmds, runs, timeout):
+    """Runs every configuration (key -> command line) `runs` times,
+    interleaved.  Returns key -> results of the clean runs and key ->
+    descriptions of the failed ones."""
+    results = {k: [] for k in cmds}
+    failures = {k: [] for k in cmds}
+    keys = list(cmds)
+    for i in range(runs):
+        # rotate who goes first, so no configuration always runs right
+        # after the same other one has warmed (or heated) the machine
+        order = keys[i % len(keys):] + keys[:i % len(keys)]
+        for k in order:
+            res = run_once(cmds[k], timeout)
+            log(f"  {name:<16} run {i + 1}/{runs} {label(k):<15} "
+                f"wall {res.wall:7.3f} s  cpu {res.cpu:7.3f} s")
+            if run_ok(res):
+                results[k].append(res)
+            else:
+                failures[k].append(describe_failure(res))
+    return results, failures
+
+
+def label(key):
+    return key if key in (QEMU, NATIVE) else f"mimic {key}"
 
 
 def main():
     args = parse_args()
     build_dir = Path(args.build_dir).resolve()
     build_dir.mkdir(parents=True, exist_ok=True)
-    mimic_cmd = [args.mimic] + args.mimic_arg
+    cc_native = None if args.no_native else args.cc_native
+
+    def mimic_cmd(tier):
+        return [args.mimic, "-accel", f"tcg,tier={tier}"] + args.mimic_arg
+
     qemu_for = {"el": args.qemu_el, "be": args.qemu_be}
     cc_for = {"el": args.cc_el, "be": args.cc_be}
     be_kernels = {k.strip() for k in args.be.split(",") if k.strip()}
@@ -365,8 +511,26 @@ def main():
             failed = True
         else:
             t.elf = elf
+        if not cc_native:
+            continue
+        # The host is little-endian, and some kernels need MIPS itself:
+        # those get "n/a" in the native columns, which is not a failure.
+        if t.endian != "el":
+            t.native_na = "big-endian"
+        elif t.kernel in NATIVE_SKIP:
+            t.native_na = NATIVE_SKIP[t.kernel]
+        else:
+            exe = build_dir / f"{t.kernel}-native"
+            err = build_native(cc_native, t.src, exe)
+            if err:
+                log(f"native build of {t.name} failed (reported as n/a):\n"
+                    f"{err}")
+                t.native_na = "does not build for the host"
+            else:
+                t.native = exe
 
-    # start-up probe: can each emulator boot a trivial program?
+    # start-up probe: can each emulator (and every tier) boot a trivial
+    # program?
     probe_src = build_dir / "probe.c"
     if not probe_src.exists() or probe_src.read_text() != PROBE_SOURCE:
         probe_src.write_text(PROBE_SOURCE)
@@ -391,64 +555,75 @@ def main():
             notes.append(f"Note: {qemu_for[endian]} did not start Malta "
                          f"({describe_failure(res)}); it was run with "
                          f"'{' '.join(QEMU_FALLBACK_ARGS)}' (QEMU only).")
-        res = run_once(mimic_cmd + machine_args(probe), 60)
-        if not run_ok(res):
-            log(f"{args.mimic} cannot run the probe: {describe_failure(res)}")
-            return 1
+        for tier in args.tiers:
+            res = run_once(mimic_cmd(tier) + machine_args(probe), 60)
+            if not run_ok(res):
+                log(f"{args.mimic} (tier {tier}) cannot run the probe: "
+                    f"{describe_failure(res)}")
+                return 1
     for n in notes:
         log(n)
 
-    description = machine_description(args.qemu_el, args.mimic)
+    description = machine_description(args.qemu_el, args.mimic, cc_native)
     log(description)
     mimic_stamp = binary_stamp(args.mimic)
 
     rows = []
     for t in targets:
-        row = {"name": t.name, "mimic": [], "qemu": [], "status": "ok",
-               "valid": False}
+        row = {"name": t.name, "results": {}, "clean": {}, "status": "ok",
+               "native_na": t.native_na}
         rows.append(row)
         if not t.elf:
             row["status"] = "BUILD FAILED"
             continue
-        cmds = {
-            "mimic": mimic_cmd + machine_args(t.elf),
-            "qemu": [qemu_for[t.endian]] + machine_args(t.elf) +
-                    qemu_extra[t.endian],
-        }
-        reference = None
-        problems = []
+        # table order: the tiers, QEMU, native
+        cmds = {tier: mimic_cmd(tier) + machine_args(t.elf)
+                for tier in args.tiers}
+        cmds[QEMU] = ([qemu_for[t.endian]] + machine_args(t.elf) +
+                      qemu_extra[t.endian])
+        if t.native:
+            cmds[NATIVE] = [str(t.native)]
         stamp_before = binary_stamp(args.mimic)
-        for i in range(args.runs):
-            # alternate who goes first, so neither always runs right after
-            # the other has warmed (or heated) the machine
-            order = ("mimic", "qemu") if i % 2 == 0 else ("qemu", "mimic")
-            for emu in order:
-                res = run_once(cmds[emu], args.timeout)
-                log(f"  {t.name:<16} run {i + 1}/{args.runs} {emu:<5} "
-                    f"wall {res.wall:7.3f} s  cpu {res.cpu:7.3f} s")
-                if not run_ok(res):
-                    problems.append(f"FAIL ({emu}: {describe_failure(res)})")
-                    continue
-                row[emu].append(res)
-                if reference is None:
-                    reference = res.out
-                elif res.out != reference:
-                    problems.append("MISMATCH")
-        # only kernels that ran cleanly on both count in the geometric mean
-        row["valid"] = not problems
+        results, failures = measure(t.name, cmds, args.runs, args.timeout)
+        row["results"] = results
+
+        # QEMU's output is the reference every other configuration must
+        # reproduce (the first mimic tier's if QEMU never finished)
+        reference = next((results[k][0].out for k in [QEMU] + args.tiers
+                          if results[k]), None)
+        problems, remarks = [], []
+        any_differs = False
+        for k in cmds:
+            if failures[k]:
+                problems.append(f"FAIL ({label(k)}: {failures[k][0]})")
+            differs = reference is not None and \
+                any(r.out != reference for r in results[k])
+            any_differs |= differs
+            if differs and k == NATIVE:
+                # e.g. host libc formatting: worth a look, but it says
+                # nothing about the emulators
+                remarks.append("native output differs")
+            elif differs:
+                problems.append(f"MISMATCH ({label(k)})")
+            row["clean"][k] = bool(results[k]) and not failures[k] \
+                and not differs
         if binary_stamp(args.mimic) != stamp_before:
             problems.append("mimic binary changed during these runs")
+        if t.native_na:
+            remarks.append(f"native n/a: {t.native_na}")
         if problems:
-            # keep the first kind of problem of each sort, in order
-            row["status"] = "; ".join(dict.fromkeys(problems))
             failed = True
-        if "MISMATCH" in problems:
+        # keep the first problem of each sort, in order
+        row["status"] = "; ".join(dict.fromkeys(problems or ["ok"])) + \
+            "".join(f"; {r}" for r in remarks)
+
+        if any_differs:
             outs = {}
-            for emu in ("mimic", "qemu"):
-                for r in row[emu]:
-                    outs.setdefault(r.out, set()).add(emu)
+            for k in cmds:
+                for r in results[k]:
+                    outs.setdefault(r.out, set()).add(label(k))
             for out, who in outs.items():
-                log(f"  {t.name} output from {'/'.join(sorted(who))}:\n"
+                log(f"  {t.name} output from {', '.join(sorted(who))}:\n"
                     + out.decode(errors="replace"))
         elif reference is not None:
             log("    " + reference.decode(errors="replace").strip()
@@ -462,10 +637,18 @@ def main():
         log(notes[-1])
         failed = True
 
-    table = make_table(rows)
-    config = (f"{args.runs} runs per emulator, interleaved; wall-clock "
-              f"medians; CPU = user+sys of the emulator process; "
-              f"mimic: {' '.join([Path(args.mimic).name] + args.mimic_arg)}")
+    table = make_table(rows, args.tiers, bool(cc_native))
+    mimic_line = " ".join([Path(args.mimic).name, "-accel", "tcg,tier=T"] +
+                          args.mimic_arg)
+    config = (f"{args.runs} runs per configuration, interleaved in rotating "
+              f"order; wall-clock medians in s; QEMU/T > 1: mimic tier T is "
+              f"faster than QEMU; native/T: fraction of native speed; CPU = "
+              f"user+sys of the process; spread = largest (max-min)/median "
+              f"of a row; mimic: {mimic_line} for T in "
+              f"{', '.join(args.tiers)}")
+    if cc_native:
+        config += (f"; native: {Path(cc_native).name} "
+                   f"{' '.join(NATIVE_CFLAGS)}, bench/native/runtime.h")
     text = "\n".join([description, "", config] + notes + ["", table]) + "\n"
     print(text, end="")
     if args.markdown:
