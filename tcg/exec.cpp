@@ -47,7 +47,7 @@ ExecEngine::~ExecEngine() {
                  "mimic: stats: translated %llu blocks, %llu loop entries (%llu from goto_tb, %llu exceptions), "
                  "%llu chains, %llu invalidated, %llu flushes; %.3f s translating (%.1f us a block); "
                  "%llu hot regions (%llu blocks, %llu KiB of code, %.3f s compiling), %llu installed, %llu stale, "
-                 "%llu dropped, %llu refused, %llu tier-2 resets\n",
+                 "%llu dropped, %llu refused, %llu tier-2 resets, %llu region entries\n",
                  (unsigned long long)stats_.blocks_translated, (unsigned long long)stats_.blocks_executed,
                  (unsigned long long)stats_.goto_tb_exits, (unsigned long long)stats_.exceptions,
                  (unsigned long long)stats_.chains, (unsigned long long)stats_.invalidations,
@@ -57,7 +57,7 @@ ExecEngine::~ExecEngine() {
                  (unsigned long long)(stats_.region_code_bytes >> 10), double(stats_.region_ns) * 1e-9,
                  (unsigned long long)stats_.regions_installed, (unsigned long long)stats_.regions_stale,
                  (unsigned long long)stats_.regions_dropped, (unsigned long long)stats_.regions_refused,
-                 (unsigned long long)stats_.tier2_resets);
+                 (unsigned long long)stats_.tier2_resets, (unsigned long long)regionEntries());
 }
 
 void ExecEngine::setBackend(BackendKind k, size_t code_buffer_size) {

@@ -42,6 +42,7 @@ struct ExecStats {
   uint64_t regions_dropped = 0;    // installed, then invalidated or replaced
   uint64_t regions_refused = 0;    // the compile queue was full
   uint64_t tier2_resets = 0;       // every region dropped to bound tier-2 code
+  uint64_t region_entries = 0;     // calls into regions (their trampolines count), up to the last reset
 };
 
 class ExecEngine {
@@ -152,6 +153,7 @@ class ExecEngine {
   void dropRegion(Region* r);
   void dropRegionsOnPage(uint64_t ppage);
   void resetHotTier();
+  uint64_t regionEntries() const;   // stats_.region_entries plus the live regions' counters
   uint64_t hot_generation_ = 0;   // bumped when all tier-2 code goes; jobs of older ones are discarded
   struct RegionKey {
     uint64_t phys_page, vpage;

@@ -188,14 +188,22 @@ void ExecEngine::dropRegionsOnPage(uint64_t ppage) {
 // discarded when they come back; the compiler frees the code after them.
 void ExecEngine::resetHotTier() {
   if (!region_compiler_) return;
-  for (auto& r : all_regions_)
+  for (auto& r : all_regions_) {
     if (!r->pending) dropRegion(r.get());
+    stats_.region_entries += r->entries;
+  }
   all_regions_.clear();
   regions_.clear();
   region_builds_.clear();
   region_code_bytes_ = 0;
   hot_generation_++;
   region_compiler_->flush();
+}
+
+uint64_t ExecEngine::regionEntries() const {
+  uint64_t n = stats_.region_entries;
+  for (const auto& r : all_regions_) n += r->entries;
+  return n;
 }
 
 }  // namespace mimic::tcg
