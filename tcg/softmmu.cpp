@@ -27,6 +27,7 @@ TlbEntry& fill(CpuCommon* c, uint64_t vaddr, AccessType type, int mmu_idx) {
   const uint64_t ppage = (tr.paddr | (vaddr & (tr.page_size - 1))) & kPageMask;
   const size_t idx = tlbIndex(vaddr);
   TlbEntry& e = c->tlb[mmu_idx][idx];
+  c->tlb_modes_filled |= 1u << mmu_idx;
   c->tlb_extra[mmu_idx][idx].paddr_page = ppage;
 
   const hw::Region* r = cpu.addressSpace().find(ppage);
@@ -171,10 +172,13 @@ void memStore(CpuCommon* c, uint64_t vaddr, uint64_t value, uint32_t memop) {
 }
 
 void tlbFlushAll(CpuCommon* c) {
-  for (auto& mode : c->tlb)
-    for (TlbEntry& e : mode) e = TlbEntry{kTlbInvalid, kTlbInvalid, kTlbInvalid, 0};
-  for (auto& mode : c->tlb_extra)
-    for (TlbExtra& x : mode) x.paddr_page = ~0ull;
+  // Entries only become valid in fill(), so untouched modes are already clear.
+  for (unsigned mode = 0; mode < kMaxMmuModes; mode++) {
+    if (!(c->tlb_modes_filled & (1u << mode))) continue;
+    for (TlbEntry& e : c->tlb[mode]) e = TlbEntry{kTlbInvalid, kTlbInvalid, kTlbInvalid, 0};
+    for (TlbExtra& x : c->tlb_extra[mode]) x.paddr_page = ~0ull;
+  }
+  c->tlb_modes_filled = 0;
 }
 
 void tlbFlushPage(CpuCommon* c, uint64_t vaddr) {
