@@ -138,10 +138,12 @@ void slowStore(CpuCommon* c, uint64_t vaddr, uint64_t value, uint32_t memop) {
   if (e->addr_write & kTlbNotDirty) {
     // The page holds translated code: drop those translations first, then
     // let later stores to it take the fast path.
+    // Other virtual aliases of the page keep the flag until their own first
+    // store comes here (QEMU does the same): scanning the whole TLB on every
+    // such store made self-modifying code spend a fifth of its time here.
     c->cpu->engine().invalidatePhysPage(ppage);
     for (unsigned mode = 0; mode < kMaxMmuModes; mode++)
-      for (unsigned i = 0; i < kTlbEntries; i++)
-        if (c->tlb_extra[mode][i].paddr_page == ppage) c->tlb[mode][i].addr_write &= ~kTlbNotDirty;
+      if (c->tlb_extra[mode][idx].paddr_page == ppage) c->tlb[mode][idx].addr_write &= ~kTlbNotDirty;
   }
   if (!(e->addr_write & kTlbMmio)) {
     toHost(reinterpret_cast<uint8_t*>(vaddr + e->addend), value, m.bytes(), m.big_endian);
@@ -190,10 +192,17 @@ void tlbFlushPage(CpuCommon* c, uint64_t vaddr) {
 }
 
 void tlbProtectCodePage(CpuCommon* c, uint64_t ppage) {
-  for (unsigned mode = 0; mode < kMaxMmuModes; mode++)
-    for (unsigned i = 0; i < kTlbEntries; i++)
-      if (c->tlb_extra[mode][i].paddr_page == ppage && !(c->tlb[mode][i].addr_write & (kTlbInvalid | kTlbMmio)))
-        c->tlb[mode][i].addr_write |= kTlbNotDirty;
+  // Every alias must be found, so this scans; only modes with entries, and
+  // over the dense paddr array first, which the compiler vectorizes.
+  for (unsigned mode = 0; mode < kMaxMmuModes; mode++) {
+    if (!(c->tlb_modes_filled & (1u << mode))) continue;
+    const TlbExtra* extra = c->tlb_extra[mode];
+    for (unsigned i = 0; i < kTlbEntries; i++) {
+      if (extra[i].paddr_page != ppage) continue;
+      uint64_t& tag = c->tlb[mode][i].addr_write;
+      if (!(tag & (kTlbInvalid | kTlbMmio))) tag |= kTlbNotDirty;
+    }
+  }
 }
 
 }  // namespace mimic::tcg
