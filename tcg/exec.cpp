@@ -13,6 +13,7 @@
 #include "tcg/passes.h"
 #include "tcg/softmmu.h"
 #include "util/log.h"
+#include "util/perfmap.h"
 
 #ifdef MIMIC_HAVE_X86_BACKEND
 #include "backend/x86_64/llvm/llvm_backend.h"
@@ -41,23 +42,29 @@ ExecEngine::ExecEngine(Cpu& cpu) : cpu_(cpu), scratch_(std::make_unique<Block>()
 }
 
 ExecEngine::~ExecEngine() {
-  // MIMIC_STATS=1: a line of engine counters on exit (for performance work).
-  if (const char* v = std::getenv("MIMIC_STATS"); v && *v && *v != '0')
-    std::fprintf(stderr,
-                 "mimic: stats: translated %llu blocks, %llu loop entries (%llu from goto_tb, %llu exceptions), "
-                 "%llu chains, %llu invalidated, %llu flushes; %.3f s translating (%.1f us a block); "
-                 "%llu hot regions (%llu blocks, %llu KiB of code, %.3f s compiling), %llu installed, %llu stale, "
-                 "%llu dropped, %llu refused, %llu tier-2 resets, %llu region entries\n",
-                 (unsigned long long)stats_.blocks_translated, (unsigned long long)stats_.blocks_executed,
-                 (unsigned long long)stats_.goto_tb_exits, (unsigned long long)stats_.exceptions,
-                 (unsigned long long)stats_.chains, (unsigned long long)stats_.invalidations,
-                 (unsigned long long)stats_.flushes, double(stats_.translate_ns) * 1e-9,
-                 stats_.blocks_translated ? double(stats_.translate_ns) * 1e-3 / double(stats_.blocks_translated) : 0.0,
-                 (unsigned long long)stats_.regions, (unsigned long long)stats_.region_blocks,
-                 (unsigned long long)(stats_.region_code_bytes >> 10), double(stats_.region_ns) * 1e-9,
-                 (unsigned long long)stats_.regions_installed, (unsigned long long)stats_.regions_stale,
-                 (unsigned long long)stats_.regions_dropped, (unsigned long long)stats_.regions_refused,
-                 (unsigned long long)stats_.tier2_resets, (unsigned long long)regionEntries());
+  // -d stats (or MIMIC_STATS=1, for scripts that cannot pass options).
+  const char* env = std::getenv("MIMIC_STATS");
+  if (log::enabled(log::kStats) || (env && *env && *env != '0')) log::write(statsReport());
+}
+
+std::string ExecEngine::statsReport() const {
+  const ExecStats& s = stats_;
+  const double per_block = s.blocks_translated ? double(s.translate_ns) * 1e-3 / double(s.blocks_translated) : 0.0;
+  std::string out = fmt::format(
+      "mimic: jit: baseline: {} blocks translated in {:.3f} s ({:.1f} us a block), {} invalidated, {} flushes, "
+      "{} chains\n"
+      "mimic: jit: loop: {} block lookups ({} after an unchained goto_tb), {} guest exceptions\n",
+      s.blocks_translated, double(s.translate_ns) * 1e-9, per_block, s.invalidations, s.flushes, s.chains,
+      s.blocks_executed, s.goto_tb_exits, s.exceptions);
+  if (backend_kind_ == BackendKind::Auto)
+    out += fmt::format(
+        "mimic: jit: tier 2: {} regions of {} blocks, {} KiB of code, {:.3f} s compiling ({:.3f} s LLVM IR "
+        "pipeline, {:.3f} s LLVM back end); {} installed, {} stale, {} dropped, {} refused (queue full), "
+        "{} resets (code limit); {} region entries\n",
+        s.regions, s.region_blocks, s.region_code_bytes >> 10, double(s.region_ns) * 1e-9,
+        double(s.region_opt_ns) * 1e-9, double(s.region_codegen_ns) * 1e-9, s.regions_installed, s.regions_stale,
+        s.regions_dropped, s.regions_refused, s.tier2_resets, regionEntries());
+  return out;
 }
 
 void ExecEngine::setBackend(BackendKind k, size_t code_buffer_size) {
@@ -358,6 +365,7 @@ TranslationBlock* ExecEngine::translate(uint64_t pc, uint32_t flags, uint64_t ph
     }
   }
   if (log::enabled(log::kOutAsm)) log::write(backend_->disassemble(*tb));
+  if (log::enabled(log::kPerfMap)) perfmap::add(tb->code, tb->code_size, fmt::format("tb:{:#x}", pc));
   all_blocks_.push_back(std::move(owned));
   blocks_[{phys_pc, pc, flags}] = tb;
   CpuCommon& c = cpu_.common();

@@ -36,6 +36,8 @@ struct ExecStats {
   uint64_t regions = 0;            // regions compiled through LLVM
   uint64_t region_blocks = 0;      // blocks in them
   uint64_t region_ns = 0;          // compiler time (its own thread unless -icount)
+  uint64_t region_opt_ns = 0;      // of it: LLVM's IR pipeline
+  uint64_t region_codegen_ns = 0;  // of it: LLVM's back end
   uint64_t region_code_bytes = 0;  // object code produced
   uint64_t regions_installed = 0;
   uint64_t regions_stale = 0;      // compiled, but their code changed meanwhile (or a flush)
@@ -78,6 +80,8 @@ class ExecEngine {
     return (from & kPageMask) == (to & kPageMask) || cpu_.fixedMapping(to, flags);
   }
   const ExecStats& stats() const { return stats_; }
+  // Human-readable counters (-d stats at exit, the monitor's `info jit`).
+  std::string statsReport() const;
 
   // The hot tier (tier=auto, exec_hot.cpp): a block that runs
   // hot_threshold times brings its page's region (the page's often-run

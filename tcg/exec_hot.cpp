@@ -9,8 +9,12 @@
 #include <algorithm>
 #include <chrono>
 
+#include <fmt/format.h>
+
 #include "tcg/exec.h"
 #include "tcg/passes.h"
+#include "util/log.h"
+#include "util/perfmap.h"
 
 namespace mimic::tcg {
 
@@ -106,6 +110,11 @@ void ExecEngine::onHot(TranslationBlock* tb) {
     return;
   }
   builds++;
+  if (log::enabled(log::kHot)) {
+    std::string pcs;
+    for (const TranslationBlock* m : region->members) pcs += fmt::format(" {:#x}", m->pc);
+    log::write(fmt::format("hot: build {} of page {:#x} for {:#x}:{}\n", builds, key.vpage, tb->pc, pcs));
+  }
   regions_[key] = region.get();   // the old one runs until this one replaces it
   all_regions_.push_back(std::move(region));
   if (region_compiler_->synchronous()) installFinished();
@@ -124,6 +133,8 @@ void ExecEngine::installFinished() {
     stats_.regions++;
     stats_.region_blocks += job->members.size();
     stats_.region_ns += job->compile_ns;
+    stats_.region_opt_ns += job->opt_ns;
+    stats_.region_codegen_ns += job->codegen_ns;
     stats_.region_code_bytes += job->code_bytes;
     region_code_bytes_ += job->code_bytes;
     Region* old = r->replaces;
@@ -145,6 +156,14 @@ void ExecEngine::installFinished() {
       continue;
     }
     stats_.regions_installed++;
+    if (log::enabled(log::kHot)) {
+      std::string pcs;
+      for (uint32_t i = 0; i < r->members.size(); i++)
+        if (job->entries[i]) pcs += fmt::format(" {:#x}", r->members[i]->pc);
+      log::write(fmt::format("hot: installed page {:#x} region, {} blocks, entries:{}\n", r->vpage, r->members.size(), pcs));
+    }
+    if (log::enabled(log::kPerfMap))
+      perfmap::add(r->fn, job->code_bytes, fmt::format("region:{:#x}+{}", r->members[0]->pc, r->members.size()));
   }
   if (region_code_bytes_ > kMaxRegionCodeBytes) {
     stats_.tier2_resets++;

@@ -42,6 +42,8 @@ struct RegionJob {
   void* fn = nullptr;           // uint64_t fn(void* env, uint32_t entry)
   std::vector<uint8_t> entries; // members fn may be entered at (the others run baseline code)
   uint64_t compile_ns = 0;
+  uint64_t opt_ns = 0;       // of compile_ns: LLVM's IR pipeline
+  uint64_t codegen_ns = 0;   // of compile_ns: LLVM's back end
   uint64_t code_bytes = 0;
 };
 

@@ -27,6 +27,9 @@ constexpr Name kNames[] = {
     {"unimp", kUnimp, "log guest use of unimplemented features"},
     {"mmu", kMmu, "log TLB fills and MMU faults"},
     {"nochain", kNoChain, "do not chain translated blocks"},
+    {"perfmap", kPerfMap, "write /tmp/perf-PID.map naming generated code for perf (like QEMU's -perfmap)"},
+    {"stats", kStats, "print JIT statistics at exit (translations, hot regions, compile time, hit rates)"},
+    {"hot", kHot, "log the hot tier's decisions (region builds with their blocks, installs, drops)"},
     {"board", kBoard, "log board events (Malta LED bar and ASCII display, reset requests)"},
 };
 }  // namespace

@@ -23,6 +23,9 @@ enum Category : uint32_t {
   kNoChain = 1u << 9,      // not a log: disables block chaining (like QEMU's nochain)
   kOpRaw = 1u << 10,       // IR before optimization
   kBoard = 1u << 11,       // board events: Malta LED bar / ASCII display, reset requests
+  kPerfMap = 1u << 12,     // not a log: /tmp/perf-PID.map for perf (util/perfmap.h)
+  kStats = 1u << 13,       // JIT statistics at exit (blocks, regions, compile time, hit rates)
+  kHot = 1u << 14,         // hot-tier decisions: region builds, installs, drops
 };
 
 extern uint32_t g_mask;

@@ -36,6 +36,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "frontends/mips/fpu/fpu_host.h"
 #include "frontends/mips/fpu/fpu_ops.h"
 
 namespace fpu = mimic::mips::fpu;
@@ -814,6 +815,75 @@ TEST(MipsFpuDifferential, MatchesHostReference) {
   }
   std::printf("[fpu differential] %zu checks against the host reference: %zu mismatches\n",
               checked, bad);
+  EXPECT_EQ(bad, 0u);
+}
+
+// The host fast path (fpu_host.h) against the integer core it short-cuts:
+// the same operands with the fast path on and off must give the same bits
+// and the same FCSR. Round-to-nearest most of the time, since that is the
+// only mode the fast path takes; the operands mix ordinary values with the
+// edges where it must decline (tiny, huge, denormal, special).
+TEST(MipsFpuDifferential, HostFastPathMatchesIntegerCore) {
+  const char* env = std::getenv("MIMIC_FPU_DIFF_COUNT");
+  const long count = env ? std::atol(env) : 300000;  // per operation
+  Operands rnd(0x5eed0002);
+  size_t checked = 0, bad = 0;
+  auto run = [&](const char* name, auto op, auto gen, auto rel, int nargs) {
+    for (long i = 0; i < count; ++i) {
+      uint32_t fin = randomFcsr(rnd);
+      if (rnd.below(4) != 0) fin &= ~3u;   // RN
+      using T = decltype(gen());
+      const T a = gen(), b = rnd.below(2) ? T(rel(a)) : gen(), c = gen();
+      uint32_t fast = fin, slow = fin;
+      fpu::detail::g_host_fast_path = true;
+      const T r_fast = op(fast, a, b, c);
+      fpu::detail::g_host_fast_path = false;
+      const T r_slow = op(slow, a, b, c);
+      fpu::detail::g_host_fast_path = true;
+      ++checked;
+      if (r_fast == r_slow && fast == slow) continue;
+      if (bad++ < 40) {
+        std::ostringstream os;
+        os << std::hex << name << " fcsr " << fin << " in " << a;
+        if (nargs > 1) os << " " << b;
+        if (nargs > 2) os << " " << c;
+        os << ": fast " << r_fast << " fcsr " << fast << ", integer core " << r_slow << " fcsr " << slow;
+        ADD_FAILURE() << os.str();
+      }
+    }
+  };
+  auto s = [&] { return rnd.single(); };
+  auto d = [&] { return rnd.dbl(); };
+  auto relS = [&](uint32_t a) { return uint32_t(rnd.related(a, 8, 23, false)); };
+  auto relD = [&](uint64_t a) { return rnd.related(a, 11, 52, false); };
+  auto quoS = [&](uint32_t a) { return uint32_t(rnd.related(a, 8, 23, true)); };
+  auto quoD = [&](uint64_t a) { return rnd.related(a, 11, 52, true); };
+  // Ordinary values: where the fast path actually runs.
+  auto ordS = [&] { return uint32_t((rnd.bits() & 0x80000000u) | (uint32_t(100 + rnd.below(56)) << 23) | (rnd.bits() & 0x7fffff)); };
+  auto ordD = [&] { return (rnd.bits() & (1ull << 63)) | (uint64_t(1000 + rnd.below(48)) << 52) | (rnd.bits() & ((1ull << 52) - 1)); };
+  auto ordRelS = [&](uint32_t a) { return rnd.below(2) ? uint32_t(a ^ 0x80000000u) + rnd.below(5) - 2 : ordS(); };
+  auto ordRelD = [&](uint64_t a) { return rnd.below(2) ? (a ^ (1ull << 63)) + rnd.below(5) - 2 : ordD(); };
+  run("add.s", [](uint32_t& f, uint32_t a, uint32_t b, uint32_t) { return fpu::add_s(f, a, b); }, s, relS, 2);
+  run("sub.s", [](uint32_t& f, uint32_t a, uint32_t b, uint32_t) { return fpu::sub_s(f, a, b); }, s, relS, 2);
+  run("mul.s", [](uint32_t& f, uint32_t a, uint32_t b, uint32_t) { return fpu::mul_s(f, a, b); }, s, relS, 2);
+  run("div.s", [](uint32_t& f, uint32_t a, uint32_t b, uint32_t) { return fpu::div_s(f, a, b); }, s, quoS, 2);
+  run("sqrt.s", [](uint32_t& f, uint32_t a, uint32_t, uint32_t) { return fpu::sqrt_s(f, a); }, s, relS, 1);
+  run("madd.s", [](uint32_t& f, uint32_t a, uint32_t b, uint32_t c) { return fpu::madd_s(f, a, b, c); }, s, relS, 3);
+  run("add.d", [](uint32_t& f, uint64_t a, uint64_t b, uint64_t) { return fpu::add_d(f, a, b); }, d, relD, 2);
+  run("sub.d", [](uint32_t& f, uint64_t a, uint64_t b, uint64_t) { return fpu::sub_d(f, a, b); }, d, relD, 2);
+  run("mul.d", [](uint32_t& f, uint64_t a, uint64_t b, uint64_t) { return fpu::mul_d(f, a, b); }, d, relD, 2);
+  run("div.d", [](uint32_t& f, uint64_t a, uint64_t b, uint64_t) { return fpu::div_d(f, a, b); }, d, quoD, 2);
+  run("sqrt.d", [](uint32_t& f, uint64_t a, uint64_t, uint64_t) { return fpu::sqrt_d(f, a); }, d, relD, 1);
+  run("nmsub.d", [](uint32_t& f, uint64_t a, uint64_t b, uint64_t c) { return fpu::nmsub_d(f, a, b, c); }, d, relD, 3);
+  run("add.s ordinary", [](uint32_t& f, uint32_t a, uint32_t b, uint32_t) { return fpu::add_s(f, a, b); }, ordS, ordRelS, 2);
+  run("mul.s ordinary", [](uint32_t& f, uint32_t a, uint32_t b, uint32_t) { return fpu::mul_s(f, a, b); }, ordS, ordRelS, 2);
+  run("div.s ordinary", [](uint32_t& f, uint32_t a, uint32_t b, uint32_t) { return fpu::div_s(f, a, b); }, ordS, ordRelS, 2);
+  run("sqrt.s ordinary", [](uint32_t& f, uint32_t a, uint32_t, uint32_t) { return fpu::sqrt_s(f, a & 0x7fffffffu); }, ordS, ordRelS, 1);
+  run("sub.d ordinary", [](uint32_t& f, uint64_t a, uint64_t b, uint64_t) { return fpu::sub_d(f, a, b); }, ordD, ordRelD, 2);
+  run("mul.d ordinary", [](uint32_t& f, uint64_t a, uint64_t b, uint64_t) { return fpu::mul_d(f, a, b); }, ordD, ordRelD, 2);
+  run("div.d ordinary", [](uint32_t& f, uint64_t a, uint64_t b, uint64_t) { return fpu::div_d(f, a, b); }, ordD, ordRelD, 2);
+  run("sqrt.d ordinary", [](uint32_t& f, uint64_t a, uint64_t, uint64_t) { return fpu::sqrt_d(f, a & ~(1ull << 63)); }, ordD, ordRelD, 1);
+  std::printf("[fpu fast path] %zu checks against the integer core: %zu mismatches\n", checked, bad);
   EXPECT_EQ(bad, 0u);
 }
 #endif  // __x86_64__

@@ -33,9 +33,6 @@ class LlvmRegionCompiler : public tcg::RegionCompiler {
   }
   ~LlvmRegionCompiler() override {
     stopWorker();
-    if (const char* v = std::getenv("MIMIC_STATS"); v && *v && *v != '0')
-      std::fprintf(stderr, "mimic: stats: tier 2: LLVM %.3f s optimizing, %.3f s generating code\n",
-                   double(jit_.optNs()) * 1e-9, double(jit_.codegenNs()) * 1e-9);
   }
   void stopWorker() {
     if (worker_.joinable()) {
@@ -91,7 +88,7 @@ class LlvmRegionCompiler : public tcg::RegionCompiler {
 
   void compile(tcg::RegionJob& job) {
     const auto t0 = std::chrono::steady_clock::now();
-    const uint64_t bytes0 = jit_.codeBytes();
+    const uint64_t bytes0 = jit_.codeBytes(), opt0 = jit_.optNs(), codegen0 = jit_.codegenNs();
     LowerOptions opts{target_, job.icount};
     std::vector<bool> entries;
     job.fn = jit_.compile(job.members[0].pc, [&](llvm::Module& m, const std::string& n) {
@@ -99,6 +96,8 @@ class LlvmRegionCompiler : public tcg::RegionCompiler {
     });
     job.entries.assign(entries.begin(), entries.end());
     job.code_bytes = jit_.codeBytes() - bytes0;
+    job.opt_ns = jit_.optNs() - opt0;
+    job.codegen_ns = jit_.codegenNs() - codegen0;
     job.compile_ns =
         uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
   }

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <utility>
 
+#include "frontends/mips/fpu/fpu_host.h"
 #include "frontends/mips/fpu/fpu_internal.h"
 #include "frontends/mips/fpu/fpu_ops.h"
 
@@ -207,6 +208,13 @@ B<F> sqrt(B<F> a, uint32_t fcsr, uint32_t& exc) {
 
 template <Op op, class F>
 inline B<F> step(B<F> a, B<F> b, uint32_t fcsr, uint32_t& exc) {
+  // Ordinary operands: the host computes the same result (fpu_host.h).
+  B<F> r;
+  if constexpr (op == Op::Add) if (hostAddSub<F>(a, b, false, fcsr, exc, r)) return r;
+  if constexpr (op == Op::Sub) if (hostAddSub<F>(a, b, true, fcsr, exc, r)) return r;
+  if constexpr (op == Op::Mul) if (hostFma(fcsr, exc, [&](bool& i) { return hostMul(a, b, r, i); })) return r;
+  if constexpr (op == Op::Div) if (hostFma(fcsr, exc, [&](bool& i) { return hostDiv(a, b, r, i); })) return r;
+  if constexpr (op == Op::Sqrt) if (hostFma(fcsr, exc, [&](bool& i) { return hostSqrt(a, r, i); })) return r;
   if constexpr (op == Op::Add) return addSub<F>(a, b, false, fcsr, exc);
   if constexpr (op == Op::Sub) return addSub<F>(a, b, true, fcsr, exc);
   if constexpr (op == Op::Mul) return mul<F>(a, b, fcsr, exc);
