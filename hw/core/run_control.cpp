@@ -267,6 +267,7 @@ std::string RunControl::info(const std::string& what) {
   std::string out;
   runOnCpu([&](tcg::Cpu& cpu) {
     if (what == "registers") out = cpu.dumpState();
+    else if (what == "jit") out = cpu.engine().statsReport();
     else if (hooks_.info) out = hooks_.info(what);
   });
   return out;

@@ -49,6 +49,7 @@ const Hmp::Command* find(const std::vector<Hmp::Command>& table, std::string_vie
 // command behaves as QEMU's.
 const std::vector<Hmp::Command>& Hmp::infoCommands() {
   static const std::vector<Command> table = {
+      {"jit", "", "show dynamic compiler info", &Hmp::infoJit},
       {"mtree", "", "show memory tree", &Hmp::infoMtree},
       {"qtree", "", "show device tree", &Hmp::infoQtree},
       {"registers", "", "show the cpu registers", &Hmp::infoRegisters},
@@ -245,6 +246,7 @@ bool Hmp::machineInfo(ArgScanner& args, const char* what, std::string& out, std:
 bool Hmp::infoRegisters(ArgScanner& a, std::string& o, std::string& e) { return machineInfo(a, "registers", o, e); }
 bool Hmp::infoTlb(ArgScanner& a, std::string& o, std::string& e) { return machineInfo(a, "tlb", o, e); }
 bool Hmp::infoMtree(ArgScanner& a, std::string& o, std::string& e) { return machineInfo(a, "mtree", o, e); }
+bool Hmp::infoJit(ArgScanner& a, std::string& o, std::string& e) { return machineInfo(a, "jit", o, e); }
 bool Hmp::infoQtree(ArgScanner& a, std::string& o, std::string& e) { return machineInfo(a, "qtree", o, e); }
 
 bool Hmp::infoStatus(ArgScanner& args, std::string& out, std::string& err) {

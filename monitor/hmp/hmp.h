@@ -57,6 +57,7 @@ class Hmp {
   bool infoRegisters(ArgScanner& args, std::string& out, std::string& err);
   bool infoTlb(ArgScanner& args, std::string& out, std::string& err);
   bool infoMtree(ArgScanner& args, std::string& out, std::string& err);
+  bool infoJit(ArgScanner& args, std::string& out, std::string& err);
   bool infoQtree(ArgScanner& args, std::string& out, std::string& err);
   bool infoStatus(ArgScanner& args, std::string& out, std::string& err);
   bool infoVersion(ArgScanner& args, std::string& out, std::string& err);

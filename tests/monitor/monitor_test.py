@@ -34,6 +34,7 @@ Ends with 'monitor: N passed, M failed'; exit status 1 if anything failed.
 import argparse
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -317,6 +318,9 @@ def run(binary, elf, is_qemu, qemu_dumps):
         s2 = counter(q)
         check(s1 == s2 and s1 >= c2, "the counter stands still while paused", (s1, s2))
         check(h.run("info status") == "VM status: paused\r\n", "HMP info status after stop")
+        jit = h.run("info jit")
+        m = re.search(r"baseline: (\d+) blocks translated", jit)
+        check(m is not None and int(m.group(1)) > 0 and "block lookups" in jit, "HMP info jit counts translated blocks", jit)
 
         # ---- memory ----
         vfile, pfile, cfile = (os.path.join(tmp, n) for n in ("v.bin", "p.bin", "c.bin"))

@@ -101,7 +101,8 @@ class FakeMachineControl : public hw::MachineControl {
   std::vector<uint8_t> ram;
   std::map<std::string, std::string> infos = {{"registers", "pc=0x80100000 HI=0x00000000 LO=0x00000000\nGPR00: r0 00000000\n"},
                                               {"mtree", "address-space: memory\n  0000000000000000-000000000fffffff (prio 0, ram): ram\n"},
-                                              {"qtree", "bus: main-system-bus\n"}};
+                                              {"qtree", "bus: main-system-bus\n"},
+                                              {"jit", "mimic: jit: baseline: 3 blocks translated in 0.000 s\n"}};
   bool big_endian = false;
   std::atomic<int> pauses{0}, resumes{0}, resets{0}, powerdowns{0}, quits{0}, reads{0};
 

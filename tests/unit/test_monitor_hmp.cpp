@@ -93,6 +93,7 @@ TEST_F(HmpTest, InfoReportsComeFromTheMachine) {
   EXPECT_EQ(run("info registers"), fake.infos["registers"]);
   EXPECT_EQ(run("info mtree"), fake.infos["mtree"]);
   EXPECT_EQ(run("info qtree"), fake.infos["qtree"]);
+  EXPECT_EQ(run("info jit"), fake.infos["jit"]);
   fake.infos["tlb"] = "Idx  VPN2\n 0  00000000";  // no final newline: one is added
   EXPECT_EQ(run("info tlb"), "Idx  VPN2\n 0  00000000\n");
   fake.infos.erase("tlb");
