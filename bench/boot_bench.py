@@ -1,16 +1,20 @@
 #!/usr/bin/env python3
-"""Boot benchmark: Debian's MIPS Malta Linux on mimic vs QEMU, side by side.
+"""Boot benchmark: Debian's MIPS Malta Linux on mimic (one or more tiers) vs QEMU.
 
-What: in one run, boots the same guests on mimic and on qemu-system-mipsel
+What: in one run, boots the same guests on qemu-system-mipsel and on mimic,
+once per --tiers entry (mimic's code generator, as -accel tcg,tier=NAME),
 with the same command line
 
     EMU -M malta -m 256 -kernel VMLINUZ -initrd INITRD
         -append "console=ttyS0" -nographic -no-reboot
 
 (VMLINUZ: Debian 12's 4kc-malta kernel; INITRD: the busybox initramfs of
-tests/linux/busybox_shell.py, or the Debian installer's initrd.gz), --runs
-times each, alternating which emulator goes first, and reports medians and
-the ratio QEMU/mimic (> 1: mimic is faster) of
+tests/linux/busybox_shell.py followed by a second archive with Debian 12's
+xz-utils and its libraries (guest_cache.busybox_xz_initramfs(); every busybox
+boot uses it, so the boot steps do not depend on --only), or the Debian
+installer's initrd.gz), --runs times each, rotating which configuration
+(QEMU or a tier) goes first, and reports per step the median of QEMU and of
+each tier and the ratio QEMU/tier (> 1: mimic's tier is faster) of
 
   init       process start to the console line "Run /init as init process"
   shell      process start to the busybox shell prompt ("mimic-bb# ")
@@ -20,17 +24,30 @@ the ratio QEMU/mimic (> 1: mimic is faster) of
              /bin/busybox (the pinned busybox-static: MIPS code and data,
              compresses about 2:1; made beforehand, not timed; `seq` would
              take a minute to print 16 MiB); host time from typing the
-             line to the end marker.  The size and sha256 of the .gz are
-             compared between emulators (MISMATCH in the notes otherwise).
+             line to the end marker.
+  xz         `time xz -6 -T1 -c /tmp/bx > /tmp/b.xz` in the same guest
+             after gzip, /tmp/bx being the first 1.5 MiB of /tmp/b (all
+             of it distinct busybox bytes; made beforehand, not timed): on
+             QEMU 7.2 the whole 16 MiB takes xz 2.5 minutes, 4 MiB 47 s,
+             2 MiB 19-25 s, 1 MiB 8 s; 1.5 MiB keeps a run under ~20 s.
+             -T1: single-threaded, so the output cannot depend on a thread
+             count.  xz is Debian's xz-utils 5.4.1, dynamically linked
+             (glibc's ld.so, libc and liblzma from the second archive).
   idle       the booted busybox guest left at its shell prompt for 10 s:
              the emulator's CPU time over that interval (as a share of
              one host core in the notes; the issue's budget is 5%).
 
+For gzip and xz, the size and sha256 of the compressed file are compared
+across all runs of all configurations (MISMATCH in the notes otherwise).
+
 Why: boot time is what a user of an emulated Linux notices first; the
-gzip step adds a CPU-bound user-mode workload measured in the same guest.
+gzip and xz steps add CPU-bound user-mode workloads (xz: a dynamically
+linked glibc program with a large working set) measured in the same guest.
 
 Usage: bench/boot_bench.py [--mimic PATH] [--qemu PATH] [--runs N]
-                           [--only init,shell,installer,gzip] [--timeout S]
+                           [--tiers baseline,auto,llvm,interp]
+                           [--only init,shell,installer,gzip,xz,idle]
+                           [--timeout S] [--mimic-arg ARG ...]
                            [--markdown FILE]
 Besides host wall-clock time, the table gives the emulator's CPU time
 (user + system, all threads, read from /proc/PID/stat) over the same
@@ -54,94 +71,187 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(REPO, "tests", "linux"))
 import guest_cache as gc  # noqa: E402
 
-STEPS = ["init", "shell", "installer", "gzip", "idle"]
+STEPS = ["init", "shell", "installer", "gzip", "xz", "idle"]
+BUSYBOX_STEPS = ["init", "shell", "gzip", "xz", "idle"]
+# mimic's code generators (-accel tcg,tier=NAME).
+TIERS = ["baseline", "auto", "llvm", "interp"]
+DEFAULT_TIERS = "baseline"
+QEMU = "qemu"   # the configuration key of QEMU; the tiers' keys are their names
 IDLE_SECONDS = 10.0
+XZ_INPUT_BYTES = 3 << 19   # 1.5 MiB: see the docstring
 TITLES = {"init": "kernel start to `Run /init`", "shell": "kernel start to busybox shell prompt",
           "installer": "kernel start to installer `Select a language`",
           "gzip": "`gzip -9` of 16 MiB in the guest",
+          "xz": "`xz -6` of %g MiB in the guest" % (XZ_INPUT_BYTES / (1 << 20)),
           "idle": "idle at the shell prompt, %.0f s (CPU time used)" % IDLE_SECONDS}
-GEN = "for i in 1 2 3 4 5 6 7 8; do cat /bin/busybox; done | head -c 16777216 > /tmp/b; wc -c < /tmp/b"
-GZIP = "time gzip -9 -c /tmp/b > /tmp/b.gz"
-CHECK = "wc -c < /tmp/b.gz; sha256sum < /tmp/b.gz"
+GEN = ("for i in 1 2 3 4 5 6 7 8; do cat /bin/busybox; done | head -c 16777216 > /tmp/b; "
+       "head -c %d /tmp/b > /tmp/bx; wc -c < /tmp/b; wc -c < /tmp/bx" % XZ_INPUT_BYTES)
+GEN_OUTPUT = ["16777216", str(XZ_INPUT_BYTES)]
+# The timed compressions: step -> (command, the file it writes).  xz by its
+# full path: busybox's applets (unxz, xzcat) must not stand in for it.
+XZ = "/usr/bin/xz"
+COMPRESS = {"gzip": ("time gzip -9 -c /tmp/b > /tmp/b.gz", "/tmp/b.gz"),
+            "xz": ("time %s -6 -T1 -c /tmp/bx > /tmp/b.xz" % XZ, "/tmp/b.xz")}
+CHECK = "wc -c < {0}; sha256sum < {0}"
 
 
 def log(msg):
     print(msg, file=sys.stderr, flush=True)
 
 
+def label(key):
+    return key if key == QEMU else "mimic " + key
+
+
 class Results:
     def __init__(self):
-        self.times = {}    # (emu, step) -> [seconds]
-        self.cpu = {}      # (emu, step) -> [CPU seconds of the emulator]
-        self.errors = {}   # (emu, step) -> [reason]
-        self.outputs = {}  # emu -> set of gzip check outputs
+        self.times = {}    # (config, step) -> [seconds]
+        self.cpu = {}      # (config, step) -> [CPU seconds of the emulator]
+        self.errors = {}   # (config, step) -> [reason]
+        self.outputs = {}  # step -> config -> set of "size sha256" of the compressed file
+        self.versions = {}  # step -> the program's version line, as the guest printed it
 
-    def add(self, emu, step, seconds, cpu):
-        self.times.setdefault((emu, step), []).append(seconds)
+    def add(self, key, step, seconds, cpu):
+        self.times.setdefault((key, step), []).append(seconds)
         if cpu is not None:
-            self.cpu.setdefault((emu, step), []).append(cpu)
-        log("  %-5s %-9s %.2f s (CPU %s)" % (emu, step, seconds, "%.2f s" % cpu if cpu is not None else "?"))
+            self.cpu.setdefault((key, step), []).append(cpu)
+        log("  %-14s %-9s %.2f s (CPU %s)" % (label(key), step, seconds, "%.2f s" % cpu if cpu is not None else "?"))
 
-    def fail(self, emu, step, reason):
-        self.errors.setdefault((emu, step), []).append(reason)
-        log("  %-5s %-9s n/a: %s" % (emu, step, reason))
+    def fail(self, key, step, reason):
+        self.errors.setdefault((key, step), []).append(reason)
+        log("  %-14s %-9s n/a: %s" % (label(key), step, reason))
 
 
-def busybox_run(emu, cmd, steps, res, args):
-    """One boot to the busybox shell; records init, shell and gzip."""
-    with gc.GuestConsole(cmd) as con:
-        done = set()
+def cpu_delta(cpu0, cpu1):
+    return cpu1 - cpu0 if cpu0 is not None and cpu1 is not None else None
+
+
+# ---- one busybox boot ----------------------------------------------------------
+
+def boot_steps(con, key, steps, res, args):
+    """Waits for `Run /init` and the shell prompt, recording init and shell.
+    Returns False (the remaining steps marked n/a) when the boot failed."""
+    done = set()
+    try:
+        _, t = con.expect("Run /init", args.timeout)
+        done.add("init")
+        if "init" in steps:
+            res.add(key, "init", t - con.t0, con.cpu_seconds())
+        _, t = con.expect(gc.SHELL_PROMPT, args.timeout)
+        done.add("shell")
+        if "shell" in steps:
+            res.add(key, "shell", t - con.t0, con.cpu_seconds())
+        return True
+    except gc.ConsoleTimeout as e:
+        for s in BUSYBOX_STEPS:
+            if s in steps and s not in done:
+                res.fail(key, s, "boot: " + str(e))
+        return False
+
+
+def idle_step(con, key, res):
+    time.sleep(2)   # let the boot's last output settle
+    cpu0 = con.cpu_seconds()
+    time.sleep(IDLE_SECONDS)
+    cpu1 = con.cpu_seconds()
+    if cpu0 is None or cpu1 is None:
+        res.fail(key, "idle", "no CPU time from /proc")
+    else:
+        res.add(key, "idle", IDLE_SECONDS, cpu1 - cpu0)
+
+
+def make_input(con, args):
+    """Writes /tmp/b and /tmp/bx (not timed); returns None or the reason it failed."""
+    status, out, _ = con.run(GEN, args.timeout)
+    if status != 0 or out.split() != GEN_OUTPUT:
+        return "generating the input failed: %r" % out[-200:]
+    return None
+
+
+def xz_version(con, res):
+    """Checks that the dynamically linked xz runs; returns None or why not."""
+    status, out, _ = con.run(XZ + " --version", 60)
+    if status != 0 or "XZ Utils" not in out:
+        return "%s --version: exit status %d: %r" % (XZ, status, out[-200:])
+    res.versions.setdefault("xz", out.splitlines()[0].strip())
+    return None
+
+
+def compress_step(con, key, step, res, args):
+    """Times one compression of COMPRESS and records its output's size and
+    sha256.  Raises ConsoleTimeout."""
+    if step == "xz":
+        why = xz_version(con, res)
+        if why:
+            res.fail(key, step, why)
+            return
+    command, output = COMPRESS[step]
+    cpu0 = con.cpu_seconds()
+    status, out, secs = con.run(command, args.timeout)
+    cpu1 = con.cpu_seconds()
+    if status != 0:
+        res.fail(key, step, "%s exit status %d: %r" % (step, status, out[-200:]))
+        return
+    res.add(key, step, secs, cpu_delta(cpu0, cpu1))
+    _, out, _ = con.run(CHECK.format(output), 120)
+    res.outputs.setdefault(step, {}).setdefault(key, set()).add(" ".join(out.split()[:2]))
+
+
+def recover_prompt(con):
+    """After a command timed out: Ctrl-C and wait for the prompt.  Returns
+    whether the shell answers again."""
+    con.send("\x03")
+    try:
+        con.expect(gc.SHELL_PROMPT, 15)
+        return True
+    except gc.ConsoleTimeout:
+        return False
+
+
+def compress_steps(con, key, steps, res, args):
+    """Makes the input once, then runs gzip and/or xz (in COMPRESS's order)."""
+    todo = [s for s in COMPRESS if s in steps]
+    if not todo:
+        return
+    try:
+        why = make_input(con, args)
+    except gc.ConsoleTimeout as e:
+        why = "generating the input: " + str(e)
+    if why:
+        for s in todo:
+            res.fail(key, s, why)
+        return
+    for i, step in enumerate(todo):
         try:
-            _, t = con.expect("Run /init", args.timeout)
-            done.add("init")
-            if "init" in steps:
-                res.add(emu, "init", t - con.t0, con.cpu_seconds())
-            _, t = con.expect(gc.SHELL_PROMPT, args.timeout)
-            done.add("shell")
-            if "shell" in steps:
-                res.add(emu, "shell", t - con.t0, con.cpu_seconds())
+            compress_step(con, key, step, res, args)
         except gc.ConsoleTimeout as e:
-            for s in ("init", "shell", "gzip", "idle"):
-                if s in steps and s not in done:
-                    res.fail(emu, s, "boot: " + str(e))
+            res.fail(key, step, str(e))
+            if not recover_prompt(con):
+                for s in todo[i + 1:]:
+                    res.fail(key, s, "the console stopped answering after %s timed out" % step)
+                return
+
+
+def busybox_run(key, cmd, steps, res, args):
+    """One boot to the busybox shell; records init, shell, idle, gzip, xz."""
+    with gc.GuestConsole(cmd) as con:
+        if not boot_steps(con, key, steps, res, args):
             return
         if "idle" in steps:
-            time.sleep(2)   # let the boot's last output settle
-            cpu0 = con.cpu_seconds()
-            time.sleep(IDLE_SECONDS)
-            cpu1 = con.cpu_seconds()
-            if cpu0 is None or cpu1 is None:
-                res.fail(emu, "idle", "no CPU time from /proc")
-            else:
-                res.add(emu, "idle", IDLE_SECONDS, cpu1 - cpu0)
-        if "gzip" not in steps:
-            return
-        try:
-            status, out, _ = con.run(GEN, args.timeout)
-            if status != 0 or out.strip() != "16777216":
-                res.fail(emu, "gzip", "generating the input failed: %r" % out[-200:])
-                return
-            cpu0 = con.cpu_seconds()
-            status, out, secs = con.run(GZIP, args.timeout)
-            cpu1 = con.cpu_seconds()
-            if status != 0:
-                res.fail(emu, "gzip", "gzip exit status %d: %r" % (status, out[-200:]))
-                return
-            res.add(emu, "gzip", secs, cpu1 - cpu0 if cpu0 is not None and cpu1 is not None else None)
-            _, out, _ = con.run(CHECK, 120)
-            res.outputs.setdefault(emu, set()).add(" ".join(out.split()[:2]))
-        except gc.ConsoleTimeout as e:
-            res.fail(emu, "gzip", str(e))
+            idle_step(con, key, res)
+        compress_steps(con, key, steps, res, args)
 
 
-def installer_run(emu, cmd, res, args):
+def installer_run(key, cmd, res, args):
     with gc.GuestConsole(cmd) as con:
         try:
             _, t = con.expect("Select a language", args.timeout)
-            res.add(emu, "installer", t - con.t0, con.cpu_seconds())
+            res.add(key, "installer", t - con.t0, con.cpu_seconds())
         except gc.ConsoleTimeout as e:
-            res.fail(emu, "installer", str(e))
+            res.fail(key, "installer", str(e))
 
+
+# ---- the report -----------------------------------------------------------------
 
 def fmt(v):
     return "%.2f s" % v if v is not None else "n/a"
@@ -172,97 +282,173 @@ def machine_line(qemu, load_at_start):
         cpu, os.cpu_count() or 0, load_at_start, load, qv, platform.python_version())
 
 
-def ratio(med):
-    return "%.2f" % (med["qemu"] / med["mimic"]) if med["qemu"] and med["mimic"] else "n/a"
+def ratio(num, den):
+    return "%.2f" % (num / den) if num and den else "n/a"
+
+
+def median(values):
+    return statistics.median(values) if values else None
+
+
+def table_header(tiers):
+    cols = ["step", "QEMU median"]
+    for t in tiers:
+        cols += ["%s median" % t, "QEMU/%s" % t]
+    cols += ["QEMU runs (s)"] + ["%s runs (s)" % t for t in tiers]
+    cols.append("QEMU CPU")
+    for t in tiers:
+        cols += ["%s CPU" % t, "CPU QEMU/%s" % t]
+    return ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+
+
+def table_row(res, step, tiers):
+    keys = [QEMU] + tiers
+    med = {k: median(res.times.get((k, step), [])) for k in keys}
+    cpu = {k: median(res.cpu.get((k, step), [])) for k in keys}
+    cells = [TITLES[step], fmt(med[QEMU])]
+    for t in tiers:
+        cells += [fmt(med[t]), ratio(med[QEMU], med[t])]
+    cells += [" ".join("%.2f" % x for x in res.times.get((k, step), [])) or "-" for k in keys]
+    cells.append(fmt(cpu[QEMU]))
+    for t in tiers:
+        cells += [fmt(cpu[t]), ratio(cpu[QEMU], cpu[t])]
+    return "| " + " | ".join(cells) + " |"
+
+
+def output_note(res, step):
+    """Whether the compressed file was the same on every run (None: no output)."""
+    outs = res.outputs.get(step, {})
+    seen = set().union(*outs.values()) if outs else set()
+    if len(seen) > 1:
+        return "%s: MISMATCH, compressed size/sha256 differ: %s" % (
+            step, {label(k): sorted(v) for k, v in outs.items()})
+    if seen:
+        return "%s: output (size sha256) identical on all runs of %s: %s" % (
+            step, ", ".join(label(k) for k in outs), seen.pop()[:40])
+    return None
 
 
 def report(res, steps, args):
+    tiers = args.tiers
+    mimic = " ".join([args.mimic, "-accel", "tcg,tier=T"] + args.mimic_arg)
     lines = [machine_line(args.qemu, args.load_at_start),
-             "mimic arguments: %s" % (" ".join(args.mimic_arg) or "(none: the baseline JIT)"), "",
-             "| step | QEMU median | mimic median | QEMU/mimic | QEMU runs (s) | mimic runs (s) "
-             "| QEMU CPU | mimic CPU | CPU QEMU/mimic |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "mimic: %s; T = %s" % (mimic, ", ".join(tiers)), ""]
+    lines += table_header(tiers)
     notes = []
     for s in steps:
-        med, runs = {}, {}
-        for emu in ("qemu", "mimic"):
-            t = res.times.get((emu, s), [])
-            med[emu] = statistics.median(t) if t else None
-            runs[emu] = " ".join("%.2f" % x for x in t) or "-"
-            errs = res.errors.get((emu, s), [])
+        lines.append(table_row(res, s, tiers))
+        for k in [QEMU] + tiers:
+            errs = res.errors.get((k, s), [])
             if errs:
-                notes.append("%s, %s: %d of %d runs n/a: %s" % (s, emu, len(errs), args.runs, errs[0]))
-        cpu = {e: statistics.median(res.cpu[(e, s)]) if res.cpu.get((e, s)) else None for e in ("qemu", "mimic")}
-        lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
-            TITLES[s], fmt(med["qemu"]), fmt(med["mimic"]), ratio(med), runs["qemu"], runs["mimic"],
-            fmt(cpu["qemu"]), fmt(cpu["mimic"]), ratio(cpu)))
-    if "gzip" in steps:
-        outs = set().union(*res.outputs.values()) if res.outputs else set()
-        if len(outs) > 1:
-            notes.append("gzip: MISMATCH, .gz size/sha256 differ: %s" % {k: sorted(v) for k, v in res.outputs.items()})
-        elif outs:
-            notes.append("gzip: .gz output (size sha256) identical on all runs: %s" % outs.pop()[:40])
+                notes.append("%s, %s: %d of %d runs n/a: %s" % (s, label(k), len(errs), args.runs, errs[0]))
+    for s in COMPRESS:
+        note = output_note(res, s) if s in steps else None
+        if note:
+            notes.append(note)
+    if "xz" in steps:
+        notes.append("xz: %s; input the first %g MiB of /tmp/b" % (
+            res.versions.get("xz", "version unknown"), XZ_INPUT_BYTES / (1 << 20)))
     if "idle" in steps:
-        share = {e: statistics.median(res.cpu[(e, "idle")]) / IDLE_SECONDS * 100 if res.cpu.get((e, "idle")) else None
-                 for e in ("qemu", "mimic")}
+        share = {k: median(res.cpu.get((k, "idle"), [])) for k in [QEMU] + tiers}
         notes.append("idle: %s of one host core" % ", ".join(
-            "%s %s" % (e, "%.1f%%" % v if v is not None else "n/a") for e, v in share.items()))
+            "%s %s" % (label(k), "%.1f%%" % (v / IDLE_SECONDS * 100) if v is not None else "n/a")
+            for k, v in share.items()))
     lines.append("")
-    lines.append("QEMU/mimic > 1 means mimic is faster. Times are host wall-clock seconds (time.monotonic); "
+    lines.append("QEMU/T > 1 means mimic's tier T is faster. Times are host wall-clock seconds (time.monotonic); "
                  "CPU is the emulator process's user + system time over the same interval (all threads, "
                  "from /proc; steadier on a loaded host).")
     lines += ["- " + n for n in notes]
     return "\n".join(lines)
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--mimic", default=os.path.join(REPO, "build", "mimic"))
-    ap.add_argument("--qemu", default="qemu-system-mipsel")
-    ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--only", default=",".join(STEPS), help="comma-separated subset of " + ",".join(STEPS))
-    ap.add_argument("--timeout", type=float, default=600, help="seconds per boot or per guest command")
-    ap.add_argument("--markdown", help="also write the report to this file")
-    ap.add_argument("--mimic-arg", action="append", default=[],
-                    help="extra argument for mimic only (repeatable), e.g. --mimic-arg=-accel --mimic-arg=tcg,tier=auto")
-    args = ap.parse_args()
-    gc.exit_on_sigterm()
-    steps = [s.strip() for s in args.only.split(",") if s.strip()]
-    bad = [s for s in steps if s not in STEPS]
-    if bad or not steps:
-        ap.error("--only takes a comma-separated subset of %s" % ",".join(STEPS))
-    steps = [s for s in STEPS if s in steps]
+# ---- main -----------------------------------------------------------------------
 
+def parse_list(text, valid, what, ap):
+    """The names in `text` (comma-separated), repeats dropped, order kept."""
+    items = list(dict.fromkeys(s.strip() for s in text.split(",") if s.strip()))
+    bad = [s for s in items if s not in valid]
+    if bad or not items:
+        ap.error("%s takes a comma-separated subset of %s" % (what, ",".join(valid)))
+    return items
+
+
+def parse_args():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0], epilog="steps: " + "; ".join(
+        "%s: %s" % (s, TITLES[s]) for s in STEPS) + ". Details: the docstring of this file.")
+    ap.add_argument("--mimic", default=os.path.join(REPO, "build", "mimic"), help="mimic (default build/mimic)")
+    ap.add_argument("--qemu", default="qemu-system-mipsel", help="QEMU (default qemu-system-mipsel)")
+    ap.add_argument("--runs", type=int, default=3, help="boots per configuration and guest (default 3)")
+    ap.add_argument("--tiers", default=DEFAULT_TIERS, metavar="LIST",
+                    help="comma-separated mimic tiers, each run as -accel tcg,tier=NAME (%s; default %s)"
+                    % (", ".join(TIERS), DEFAULT_TIERS))
+    ap.add_argument("--only", default=",".join(STEPS), metavar="LIST",
+                    help="comma-separated subset of %s (default: all)" % ",".join(STEPS))
+    ap.add_argument("--timeout", type=float, default=600, help="seconds per boot or per guest command (default 600)")
+    ap.add_argument("--markdown", metavar="FILE", help="also write the report to this file")
+    ap.add_argument("--mimic-arg", action="append", default=[], metavar="ARG",
+                    help="extra argument for every mimic run (repeatable), e.g. --mimic-arg=-icount "
+                    "--mimic-arg=shift=0")
+    args = ap.parse_args()
+    if args.runs < 1:
+        ap.error("--runs must be at least 1")
+    args.tiers = parse_list(args.tiers, TIERS, "--tiers", ap)
+    only = parse_list(args.only, STEPS, "--only", ap)
+    args.steps = [s for s in STEPS if s in only]
+    if "-accel" in args.mimic_arg or "--accel" in args.mimic_arg:
+        log("warning: --mimic-arg contains -accel; the tier comes from --tiers")
+    return args
+
+
+def emulator_cmd(key, args):
+    """The emulator part of a configuration's command line."""
+    if key == QEMU:
+        return [args.qemu]
+    return [args.mimic, "-accel", "tcg,tier=" + key] + args.mimic_arg
+
+
+def guests(steps):
+    """[(what, machine arguments)] of the guests the steps need."""
     kernel = gc.fetch_kernel()
     machine = ["-M", "malta", "-m", "256", "-kernel", kernel, "-append", "console=ttyS0", "-nographic", "-no-reboot"]
-    busybox = installer = None
-    if set(steps) & {"init", "shell", "gzip", "idle"}:
-        busybox = machine[:6] + ["-initrd", gc.busybox_initramfs()] + machine[6:]
+    out = []
+    if set(steps) & set(BUSYBOX_STEPS):
+        out.append(("busybox", machine[:6] + ["-initrd", gc.busybox_xz_initramfs()] + machine[6:]))
     if "installer" in steps:
-        installer = machine[:6] + ["-initrd", gc.installer_initrd(kernel)] + machine[6:]
-    emus = {"qemu": args.qemu, "mimic": args.mimic}
+        out.append(("installer", machine[:6] + ["-initrd", gc.installer_initrd(kernel)] + machine[6:]))
+    return out
+
+
+def run_config(key, what, machine, res, args):
+    cmd = emulator_cmd(key, args) + machine
+    t0 = time.monotonic()
+    try:
+        if what == "busybox":
+            busybox_run(key, cmd, args.steps, res, args)
+        else:
+            installer_run(key, cmd, res, args)
+    except OSError as e:
+        for s in args.steps:
+            if (what == "installer") == (s == "installer"):
+                res.fail(key, s, "cannot start %s: %s" % (cmd[0], e))
+    log("  %-14s %s boot took %.1f s in all" % (label(key), what, time.monotonic() - t0))
+
+
+def main():
+    args = parse_args()
+    gc.exit_on_sigterm()
+    boots = guests(args.steps)
+    keys = [QEMU] + args.tiers
     res = Results()
     args.load_at_start = "%.2f %.2f %.2f" % os.getloadavg()
     for run in range(args.runs):
-        order = ["qemu", "mimic"] if run % 2 == 0 else ["mimic", "qemu"]
-        log("run %d of %d (%s first)" % (run + 1, args.runs, order[0]))
-        for emu in order:
-            for what, cmdline in (("busybox", busybox), ("installer", installer)):
-                if cmdline is None:
-                    continue
-                t0 = time.monotonic()
-                try:
-                    extra = args.mimic_arg if emu == "mimic" else []
-                    if what == "busybox":
-                        busybox_run(emu, [emus[emu]] + extra + cmdline, steps, res, args)
-                    else:
-                        installer_run(emu, [emus[emu]] + extra + cmdline, res, args)
-                except OSError as e:
-                    for s in steps:
-                        if (what == "installer") == (s == "installer"):
-                            res.fail(emu, s, "cannot start %s: %s" % (emus[emu], e))
-                log("  %-5s %s boot took %.1f s in all" % (emu, what, time.monotonic() - t0))
-    text = report(res, steps, args)
+        # Rotate who goes first, so no configuration always runs right after
+        # the same other one has warmed (or heated) the machine.
+        order = keys[run % len(keys):] + keys[:run % len(keys)]
+        log("run %d of %d (%s first)" % (run + 1, args.runs, label(order[0])))
+        for key in order:
+            for what, machine in boots:
+                run_config(key, what, machine, res, args)
+    text = report(res, args.steps, args)
     print(text)
     if args.markdown:
         with open(args.markdown, "w") as f:

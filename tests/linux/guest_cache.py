@@ -14,6 +14,9 @@ the downloads, the SHA-256 pins and the console handling live here once.
   * busybox_initramfs(): a gzip'd newc cpio with /bin/busybox and an /init
     that mounts proc, sysfs and devtmpfs and starts a shell on the console;
     written once per content hash;
+  * busybox_xz_initramfs(): the same followed by a second archive with
+    Debian 12's xz-utils and its libraries (for bench/boot_bench.py's xz
+    step: busybox has no xz compressor);
   * console_until(): run an emulator until a marker appears on its console;
   * GuestConsole: an interactive session: wait for patterns (recording
     when they arrived), run shell commands framed by unique end markers,
@@ -52,6 +55,24 @@ BUSYBOX_SHA256 = "3d154a0681a75938b7c27f2bd40625852d37471fb768c98ea3c98019111d13
 # linux-image-6.1.0-50-4kc-malta 6.1.176-1 (bookworm, mipsel).
 MODULES_SHA256 = "7814a3e09dcd75835963be7beeea8e01d8b7db5edcd4dc91e6a2fc1e1b380168"
 MODULES = ["drivers/ata/ata_piix.ko", "drivers/net/mii.ko", "drivers/net/ethernet/amd/pcnet32.ko"]
+
+# /usr/bin/xz and what it needs at run time, from Debian 12's mipsel
+# packages (bookworm): package, SHA-256 of the .deb, paths taken from it (a
+# symlink brings its target along).  Found with mipsel-linux-gnu-readelf:
+# xz's program interpreter is /lib/ld.so.1 (a symlink into
+# /lib/mipsel-linux-gnu), its NEEDED entries liblzma.so.5, libc.so.6 and
+# ld.so.1; liblzma's libc.so.6 and ld.so.1; libc's ld.so.1.  Debian's
+# ld.so searches /lib/mipsel-linux-gnu without an /etc/ld.so.cache.
+XZ_DEBS = [
+    # xz-utils 5.4.1-1+deb12u1
+    ("xz-utils", "b38c0363618e9bb9fcb9d25cd7c42ca6cae7cb214edaacd7b020cdd8f4b7e44f", ["usr/bin/xz"]),
+    # liblzma5 5.4.1-1+deb12u1
+    ("liblzma5", "def8eaf600e41c7051076a2099b89964644e49fbc615d13433501b7fa1076f2f",
+     ["lib/mipsel-linux-gnu/liblzma.so.5"]),
+    # libc6 2.36-9+deb12u14
+    ("libc6", "c1857cd91fd59d63c8fbd75b7a64397af81153d5a9972dfd2872e6764fbbb6a1",
+     ["lib/ld.so.1", "lib/mipsel-linux-gnu/libc.so.6"]),
+]
 
 # The busybox shell's prompt (set by /init; unique enough to wait for).
 SHELL_PROMPT = "mimic-bb# "
@@ -228,6 +249,79 @@ def busybox_initramfs(kernel=None):
         entries += [("lib/modules/" + name, 0o100644, data, 0, 0) for name, data in sorted(mods.items())]
         entries += [("etc/udhcpc.script", f, UDHCPC_SCRIPT.encode(), 0, 0)]
     data = gzip.compress(_cpio_newc(entries), compresslevel=9, mtime=0)
+    tmp = path + ".tmp%d" % os.getpid()
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, path)
+    return path
+
+
+def _package_files(root, paths):
+    """{path: (mode, data)} of `paths` in an unpacked package.  A symlink
+    stays a symlink (data: its target) and its target is taken too."""
+    files = {}
+    todo = list(paths)
+    while todo:
+        rel = todo.pop()
+        if rel in files:
+            continue
+        full = os.path.join(root, rel)
+        if os.path.islink(full):
+            target = os.readlink(full)
+            files[rel] = (0o120777, target.encode())
+            # Relative to the link's directory, or absolute in the package.
+            todo.append(os.path.normpath(target.lstrip("/") if target.startswith("/")
+                                         else os.path.join(os.path.dirname(rel), target)))
+        elif os.path.isfile(full):
+            mode = 0o100755 if os.access(full, os.X_OK) else 0o100644
+            files[rel] = (mode, open(full, "rb").read())
+        else:
+            raise RuntimeError("%s has no %s" % (os.path.basename(root), rel))
+    return files
+
+
+def fetch_xz():
+    """{guest path: (mode, data)}: /usr/bin/xz and its runtime (XZ_DEBS)."""
+    files = {}
+    for package, sha, paths in XZ_DEBS:
+        files.update(_package_files(fetch_mipsel_deb(package, sha), paths))
+    return files
+
+
+def _parent_dirs(paths):
+    """Every directory above `paths`, parents first (cpio order)."""
+    dirs = set()
+    for p in paths:
+        d = os.path.dirname(p)
+        while d:
+            dirs.add(d)
+            d = os.path.dirname(d)
+    return sorted(dirs, key=lambda d: (d.count("/"), d))
+
+
+def busybox_xz_initramfs():
+    """Builds (once per content hash) and returns an initrd made of
+    busybox_initramfs() followed by a second gzip'd newc archive with
+    fetch_xz()'s files.  The kernel unpacks concatenated archives one after
+    the other into the same rootfs, and -initrd takes a single file; the
+    first archive stays byte for byte what the tests in tests/linux boot
+    (they do not see xz and its libraries)."""
+    base = open(busybox_initramfs(), "rb").read()
+    files = fetch_xz()
+    h = hashlib.sha256(b"xz-v1\0" + hashlib.sha256(base).digest())
+    for name in sorted(files):
+        h.update(name.encode() + b"\0%o\0" % files[name][0] + hashlib.sha256(files[name][1]).digest())
+    path = os.path.join(cache_dir(), "busybox-xz-initramfs-%s.cpio.gz" % h.hexdigest()[:16])
+    if os.path.exists(path):
+        return path
+    # Directories that are in the first archive already are made again;
+    # the kernel ignores mkdir's EEXIST there.
+    entries = [(d, 0o040755, b"", 0, 0) for d in _parent_dirs(files)]
+    entries += [(name, mode, data, 0, 0) for name, (mode, data) in sorted(files.items())]
+    extra = gzip.compress(_cpio_newc(entries), compresslevel=9, mtime=0)
+    # Zero padding to a 4-byte boundary between the archives, as the
+    # kernel's initramfs buffer format allows (it skips the zeros).
+    data = base + b"\0" * (-len(base) % 4) + extra
     tmp = path + ".tmp%d" % os.getpid()
     with open(tmp, "wb") as fh:
         fh.write(data)
