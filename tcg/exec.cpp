@@ -59,11 +59,11 @@ std::string ExecEngine::statsReport() const {
   if (backend_kind_ == BackendKind::Auto)
     out += fmt::format(
         "mimic: jit: tier 2: {} regions of {} blocks, {} KiB of code, {:.3f} s compiling ({:.3f} s LLVM IR "
-        "pipeline, {:.3f} s LLVM back end); {} installed, {} stale, {} dropped, {} refused (queue full), "
-        "{} resets (code limit); {} region entries\n",
+        "pipeline, {:.3f} s LLVM back end, compiler thread CPU); {} installed, {} stale, {} dropped, {} refused "
+        "(queue full), {} deferred (compile budget), {} resets (code limit); {} region entries\n",
         s.regions, s.region_blocks, s.region_code_bytes >> 10, double(s.region_ns) * 1e-9,
         double(s.region_opt_ns) * 1e-9, double(s.region_codegen_ns) * 1e-9, s.regions_installed, s.regions_stale,
-        s.regions_dropped, s.regions_refused, s.tier2_resets, regionEntries());
+        s.regions_dropped, s.regions_refused, s.regions_deferred, s.tier2_resets, regionEntries());
   return out;
 }
 
@@ -282,7 +282,7 @@ TranslationBlock* ExecEngine::findOrTranslate(uint64_t pc, uint32_t flags) {
     stats_.translate_ns += uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
                                         std::chrono::steady_clock::now() - t0).count());
   }
-  jump_cache_[jcIndex(pc)] = tb;
+  setJumpCache(tb);
   return tb;
 }
 
@@ -294,7 +294,7 @@ TranslationBlock* ExecEngine::lookupForGotoPtr(uint64_t pc, uint32_t flags) {
   const uint64_t phys_pc = tr.paddr | (pc & (kPageSize - 1));
   auto it = blocks_.find({phys_pc, pc, flags});
   if (it == blocks_.end() || it->second->phys_page2 != ~0ull) return nullptr;
-  jump_cache_[jcIndex(pc)] = it->second;
+  setJumpCache(it->second);
   return it->second;
 }
 
@@ -425,12 +425,17 @@ void ExecEngine::invalidatePhysPage(uint64_t ppage) {
 void ExecEngine::flushJumpCache() { jump_cache_.fill(nullptr); }
 
 void ExecEngine::flushJumpCachePage(uint64_t vaddr) {
-  const size_t first = jcIndex(vaddr & kPageMask);
-  std::fill(jump_cache_.begin() + first, jump_cache_.begin() + first + 64, nullptr);
+  // The page's 64 slots are shared with every 64th page: clear only this
+  // page's blocks (clearing all made Linux user code, which changes a TLB
+  // entry on every refill, fall back to the block hash table constantly).
+  const uint64_t page = vaddr & kPageMask;
+  const size_t first = jcIndex(page);
+  for (size_t i = first; i < first + 64; i++)
+    if ((jump_cache_page_[i] & kPageMask) == page) jump_cache_[i] = nullptr;
   // A block starting on the previous page may run into this one.
-  const size_t prev = jcIndex((vaddr & kPageMask) - kPageSize);
+  const size_t prev = jcIndex(page - kPageSize);
   for (size_t i = prev; i < prev + 64; i++)
-    if (jump_cache_[i] && jump_cache_[i]->phys_page2 != ~0ull) jump_cache_[i] = nullptr;
+    if (jump_cache_page_[i] == ((page - kPageSize) | 1)) jump_cache_[i] = nullptr;
 }
 
 void ExecEngine::flushAll() {

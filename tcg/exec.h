@@ -43,6 +43,7 @@ struct ExecStats {
   uint64_t regions_stale = 0;      // compiled, but their code changed meanwhile (or a flush)
   uint64_t regions_dropped = 0;    // installed, then invalidated or replaced
   uint64_t regions_refused = 0;    // the compile queue was full
+  uint64_t regions_deferred = 0;   // over the compile-time budget
   uint64_t tier2_resets = 0;       // every region dropped to bound tier-2 code
   uint64_t region_entries = 0;     // calls into regions (their trampolines count), up to the last reset
 };
@@ -96,6 +97,14 @@ class ExecEngine {
   // A page's region is rebuilt (with blocks that got hot later) this often
   // at most between flushes.
   static constexpr unsigned kMaxRegionBuilds = 4;
+  // The compiler thread's CPU time is held to this share of the time since
+  // the hot tier started, plus a first allowance: beyond it new regions wait
+  // (their blocks count again). Big programs (xz in Linux) have dozens of
+  // hot pages whose compilation cost more CPU than the guest itself while
+  // the code they replaced was only a little slower. Not under -icount,
+  // where what gets compiled must not depend on host time.
+  static constexpr double kHotCompileShare = 0.25;
+  static constexpr uint64_t kHotCompileAllowanceNs = 300'000'000;
 
   // Debugger support (tcg/debug.h). CPU thread, while the CPU is stopped.
   DebugState& debug() { return debug_; }
@@ -131,6 +140,15 @@ class ExecEngine {
   std::unique_ptr<Backend> backend_;
   std::unique_ptr<TimerQueue> timers_;
   std::array<TranslationBlock*, kJumpCacheSize> jump_cache_{};
+  // Beside each slot, the page of the block put there (bit 0: the block
+  // runs into the next page), so that dropping one page's slots is a dense
+  // scan instead of a pointer chase per slot. Stale beside a null slot.
+  std::array<uint64_t, kJumpCacheSize> jump_cache_page_{};
+  void setJumpCache(TranslationBlock* tb) {
+    const size_t i = jcIndex(tb->pc);
+    jump_cache_[i] = tb;
+    jump_cache_page_[i] = (tb->pc & kPageMask) | (tb->phys_page2 != ~0ull ? 1 : 0);
+  }
   struct KeyHash {
     size_t operator()(const std::tuple<uint64_t, uint64_t, uint32_t>& k) const {
       return std::get<0>(k) * 0x9e3779b97f4a7c15ull ^ std::get<1>(k) ^ (uint64_t(std::get<2>(k)) << 40);
@@ -183,6 +201,9 @@ class ExecEngine {
   std::unordered_map<RegionKey, Region*, RegionKeyHash> regions_;
   std::unordered_map<RegionKey, unsigned, RegionKeyHash> region_builds_;
   uint64_t region_code_bytes_ = 0;   // tier-2 code since the last reset
+  uint64_t hot_start_ns_ = 0;        // host time when the hot tier started
+  uint32_t regions_in_flight_ = 0;   // submitted, not yet back
+  bool hotBudgetLeft();
 };
 
 }  // namespace mimic::tcg

@@ -59,6 +59,21 @@ std::vector<TranslationBlock*> ExecEngine::regionMembers(TranslationBlock* hot, 
   return members;
 }
 
+// Whether the compiler may take another region: its CPU time so far, with
+// the regions still in flight counted at the average cost, against the
+// budget (kHotCompileShare of the time since the first region).
+bool ExecEngine::hotBudgetLeft() {
+  if (region_compiler_->synchronous()) return true;
+  const uint64_t now = uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                    std::chrono::steady_clock::now().time_since_epoch())
+                                    .count());
+  if (!hot_start_ns_) hot_start_ns_ = now;
+  const uint64_t done = stats_.regions + stats_.regions_stale;
+  const uint64_t average = done ? stats_.region_ns / done : kHotCompileAllowanceNs / 4;
+  const uint64_t spent = stats_.region_ns + regions_in_flight_ * average;
+  return double(spent) <= double(now - hot_start_ns_) * kHotCompileShare + double(kHotCompileAllowanceNs);
+}
+
 // A baseline block's counter ran out: queue its page's region (again, with
 // the block, if the page has one without it).
 void ExecEngine::onHot(TranslationBlock* tb) {
@@ -75,9 +90,17 @@ void ExecEngine::onHot(TranslationBlock* tb) {
     }
     // A member without an entry of its own: its code leads into the region.
     if (std::find(old->members.begin(), old->members.end(), tb) != old->members.end()) return;
+    // A full region keeps its members first, so a rebuild would compile the
+    // same blocks again (gzip in Linux rebuilt full pages three times each).
+    if (old->members.size() >= kMaxRegionBlocks) return;
   }
   unsigned& builds = region_builds_[key];
   if (builds >= kMaxRegionBuilds) return;
+  if (!hotBudgetLeft()) {
+    stats_.regions_deferred++;
+    tb->hot_count = hot_threshold_;
+    return;
+  }
 
   auto region = std::make_unique<Region>();
   region->phys_page = key.phys_page;
@@ -110,6 +133,7 @@ void ExecEngine::onHot(TranslationBlock* tb) {
     return;
   }
   builds++;
+  regions_in_flight_++;
   if (log::enabled(log::kHot)) {
     std::string pcs;
     for (const TranslationBlock* m : region->members) pcs += fmt::format(" {:#x}", m->pc);
@@ -123,6 +147,7 @@ void ExecEngine::onHot(TranslationBlock* tb) {
 // Compiled regions into service: every member's entry jumps to the region.
 void ExecEngine::installFinished() {
   for (auto& job : region_compiler_->takeFinished()) {
+    if (regions_in_flight_) regions_in_flight_--;
     if (job->generation != hot_generation_) {
       stats_.regions_stale++;   // all tier-2 code went meanwhile, its region too
       continue;

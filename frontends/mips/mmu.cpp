@@ -17,12 +17,19 @@ constexpr uint32_t kPageMaskBits = 0x1fffe000u;
 
 void Mmu::reset() {
   tlb_.assign(cpu_.model().tlb_entries, JtlbEntry{});
+  tlb_keys_.assign(tlb_.size(), keyOf(JtlbEntry{}));
   shadows_.clear();
+  shadow_keys_.clear();
 }
 
-bool Mmu::matches(const JtlbEntry& e, uint32_t vaddr, uint8_t asid) const {
+Mmu::MatchKey Mmu::keyOf(const JtlbEntry& e) {
   const uint32_t mask = ~(e.pagemask | 0x1fffu);
-  return (vaddr & mask) == (e.vpn2 & mask) && (e.global || e.asid == asid);
+  return MatchKey{mask, e.vpn2 & mask, e.global ? kAnyAsid : e.asid};
+}
+
+void Mmu::rekeyShadows() {
+  shadow_keys_.clear();
+  for (const JtlbEntry& e : shadows_) shadow_keys_.push_back(keyOf(e));
 }
 
 void Mmu::fault(uint32_t vaddr, tcg::AccessType type, uint32_t excode, bool refill) {
@@ -73,8 +80,9 @@ bool Mmu::translate(uint32_t vaddr, tcg::AccessType type, int mmu_idx, bool rais
     out.writable = (e.flags[odd] & 4) != 0;
     return true;
   };
-  for (const JtlbEntry& e : tlb_) {
-    if (!matches(e, vaddr, asid)) continue;
+  for (size_t i = 0; i < tlb_keys_.size(); i++) {
+    if (!tlb_keys_[i].hit(vaddr, asid)) continue;
+    const JtlbEntry& e = tlb_[i];
     uint32_t half;
     const int odd = halfOf(e, vaddr, half);
     const uint8_t f = e.flags[odd];
@@ -88,8 +96,9 @@ bool Mmu::translate(uint32_t vaddr, tcg::AccessType type, int mmu_idx, bool rais
     }
     return mapTo(e, odd, half);
   }
-  for (const JtlbEntry& e : shadows_) {
-    if (!matches(e, vaddr, asid)) continue;
+  for (size_t i = 0; i < shadow_keys_.size(); i++) {
+    if (!shadow_keys_[i].hit(vaddr, asid)) continue;
+    const JtlbEntry& e = shadows_[i];
     uint32_t half;
     const int odd = halfOf(e, vaddr, half);
     const uint8_t f = e.flags[odd];
@@ -119,6 +128,7 @@ void Mmu::flushEntry(const JtlbEntry& e) {
 void Mmu::flushShadows() {
   for (const JtlbEntry& e : shadows_) flushEntry(e);
   shadows_.clear();
+  shadow_keys_.clear();
 }
 
 void Mmu::write(unsigned index, bool random) {
@@ -129,9 +139,10 @@ void Mmu::write(unsigned index, bool random) {
   // (or lives on as a shadow, see mmu.h), and an ASID change flushes
   // everything. An entry with neither half valid mapped nothing.
   if ((e.flags[0] | e.flags[1]) & 2) {
-    if (random && tlb_.size() + shadows_.size() < kMaxEntries)
+    if (random && tlb_.size() + shadows_.size() < kMaxEntries) {
       shadows_.push_back(e);
-    else
+      shadow_keys_.push_back(keyOf(e));
+    } else
       flushEntry(e);
   }
   e.pagemask = s.cp0_pagemask & kPageMaskBits;
@@ -142,6 +153,7 @@ void Mmu::write(unsigned index, bool random) {
   e.pfn[1] = (s.cp0_entrylo1 >> 6) & 0x00ffffffu;
   e.flags[0] = s.cp0_entrylo0 & 0x3f;
   e.flags[1] = s.cp0_entrylo1 & 0x3f;
+  tlb_keys_[index % tlb_.size()] = keyOf(e);
   // A shadow covering the new entry's pages could have left translations
   // the new entry answers differently for: drop such shadows.
   std::erase_if(shadows_, [&](const JtlbEntry& sh) {
@@ -150,6 +162,7 @@ void Mmu::write(unsigned index, bool random) {
     if (overlap) flushEntry(sh);
     return overlap;
   });
+  if (shadow_keys_.size() != shadows_.size()) rekeyShadows();
 }
 
 void Mmu::tlbwi() {

@@ -53,12 +53,25 @@ class Mmu {
   void write(unsigned index, bool random);
   void flushEntry(const JtlbEntry& e);
   void flushShadows();
-  bool matches(const JtlbEntry& e, uint32_t vaddr, uint8_t asid) const;
+  void rekeyShadows();
+
+  // What an entry's match needs, packed: translate() scans these (up to
+  // kMaxEntries on every softmmu refill of a mapped page; Linux user code
+  // refills all the time) instead of the entries themselves.
+  struct MatchKey {
+    uint32_t mask;   // ~(pagemask | 0x1fff)
+    uint32_t vpn;    // vpn2 & mask
+    uint32_t asid;   // kAnyAsid for a global entry
+    bool hit(uint32_t vaddr, uint32_t a) const { return (vaddr & mask) == vpn && (asid == a || asid == kAnyAsid); }
+  };
+  static constexpr uint32_t kAnyAsid = 0x100;
+  static MatchKey keyOf(const JtlbEntry& e);
   [[noreturn]] void fault(uint32_t vaddr, tcg::AccessType type, uint32_t excode, bool refill);
 
   MipsCpu& cpu_;
   std::vector<JtlbEntry> tlb_;
   std::vector<JtlbEntry> shadows_;
+  std::vector<MatchKey> tlb_keys_, shadow_keys_;   // parallel to tlb_ and shadows_
   uint32_t random_state_ = 1;
 };
 
