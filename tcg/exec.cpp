@@ -60,10 +60,12 @@ std::string ExecEngine::statsReport() const {
     out += fmt::format(
         "mimic: jit: tier 2: {} regions of {} blocks, {} KiB of code, {:.3f} s compiling ({:.3f} s LLVM IR "
         "pipeline, {:.3f} s LLVM back end, compiler thread CPU); {} installed, {} stale, {} dropped, {} refused "
-        "(queue full), {} deferred (compile budget), {} resets (code limit); {} region entries\n",
+        "(queue full), {} deferred (compile budget), {} dropped for too many entries, {} resets (code limit); "
+        "{} region entries\n",
         s.regions, s.region_blocks, s.region_code_bytes >> 10, double(s.region_ns) * 1e-9,
         double(s.region_opt_ns) * 1e-9, double(s.region_codegen_ns) * 1e-9, s.regions_installed, s.regions_stale,
-        s.regions_dropped, s.regions_refused, s.regions_deferred, s.tier2_resets, regionEntries());
+        s.regions_dropped, s.regions_refused, s.regions_deferred, s.regions_costly, s.tier2_resets,
+        regionEntries());
   return out;
 }
 
@@ -86,6 +88,10 @@ void ExecEngine::setBackend(BackendKind k, size_t code_buffer_size) {
     // Under -icount the guest's timing must not depend on when the host
     // finishes compiling: compile on the CPU thread then.
     region_compiler_ = llvmjit::makeRegionCompiler(cpu_, timers_->icount());   // before the codegen reads hotTierEnabled()
+    if (!timers_->icount() && review_timer_ < 0) {
+      review_timer_ = timers_->add([this] { reviewRegions(); });
+      timers_->arm(review_timer_, timers_->nowNs() + kRegionReviewNs);
+    }
     backend_ = code_buffer_size ? x64::makeCodegen(cpu_, *this, code_buffer_size) : x64::makeCodegen(cpu_, *this);
 #endif
   } else {

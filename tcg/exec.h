@@ -44,6 +44,7 @@ struct ExecStats {
   uint64_t regions_dropped = 0;    // installed, then invalidated or replaced
   uint64_t regions_refused = 0;    // the compile queue was full
   uint64_t regions_deferred = 0;   // over the compile-time budget
+  uint64_t regions_costly = 0;     // dropped for being entered too often (reviewRegions)
   uint64_t tier2_resets = 0;       // every region dropped to bound tier-2 code
   uint64_t region_entries = 0;     // calls into regions (their trampolines count), up to the last reset
 };
@@ -105,6 +106,15 @@ class ExecEngine {
   // where what gets compiled must not depend on host time.
   static constexpr double kHotCompileShare = 0.25;
   static constexpr uint64_t kHotCompileAllowanceNs = 300'000'000;
+  // Every kRegionReviewNs each installed region's entries are counted: one
+  // entered more than kMaxRegionEntryRate times a second is dropped and its
+  // page gets no other. Each entry loads the region's guest registers and
+  // each exit stores them, so code that keeps leaving (a loop calling
+  // outside its region: dhrystone_like, 6 million entries a second) ran
+  // half as fast as on the baseline JIT; a switch interpreter whose region
+  // holds its loop (branchy, under 3 million) still gains.
+  static constexpr int64_t kRegionReviewNs = 50'000'000;
+  static constexpr double kMaxRegionEntryRate = 4e6;
 
   // Debugger support (tcg/debug.h). CPU thread, while the CPU is stopped.
   DebugState& debug() { return debug_; }
@@ -204,6 +214,8 @@ class ExecEngine {
   uint64_t hot_start_ns_ = 0;        // host time when the hot tier started
   uint32_t regions_in_flight_ = 0;   // submitted, not yet back
   bool hotBudgetLeft();
+  int review_timer_ = -1;
+  void reviewRegions();
 };
 
 }  // namespace mimic::tcg

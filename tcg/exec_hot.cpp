@@ -196,6 +196,32 @@ void ExecEngine::installFinished() {
   }
 }
 
+// The periodic review (see kMaxRegionEntryRate); a timer callback, so in
+// the execution loop like every other change to regions.
+void ExecEngine::reviewRegions() {
+  struct Costly {
+    RegionKey key;
+    Region* region;
+    uint64_t entries;
+  };
+  std::vector<Costly> costly;
+  for (auto& [key, r] : regions_) {
+    if (r->pending || r->dropped) continue;
+    const uint64_t delta = r->entries - r->entries_reviewed;
+    r->entries_reviewed = r->entries;
+    if (double(delta) * 1e9 / double(kRegionReviewNs) > kMaxRegionEntryRate) costly.push_back({key, r, delta});
+  }
+  for (auto& [key, r, entries] : costly) {
+    if (log::enabled(log::kHot))
+      log::write(fmt::format("hot: page {:#x} region entered {} times in {} ms: dropped, no more regions for the page\n",
+                             r->vpage, entries, kRegionReviewNs / 1000000));
+    dropRegion(r);
+    region_builds_[key] = kMaxRegionBuilds;
+    stats_.regions_costly++;
+  }
+  timers_->arm(review_timer_, timers_->nowNs() + kRegionReviewNs);
+}
+
 // Out of service: the region's blocks run their baseline code again; its
 // code still running leaves at its next check of the valid byte. A pending
 // region is only marked: installFinished discards it.

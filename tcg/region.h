@@ -59,6 +59,7 @@ struct Region {
   Region* replaces = nullptr;   // the page's installed region it supersedes (while pending)
   void* fn = nullptr;
   uint64_t entries = 0;         // counted by the entry trampolines
+  uint64_t entries_reviewed = 0;  // `entries` at the last review (ExecEngine::reviewRegions)
 };
 
 class RegionCompiler {
