@@ -205,8 +205,10 @@ void ExecEngine::reviewRegions() {
     uint64_t entries;
   };
   std::vector<Costly> costly;
-  for (auto& [key, r] : regions_) {
-    if (r->pending || r->dropped) continue;
+  for (auto& [key, current] : regions_) {
+    // While a rebuild compiles, the region it will replace is the one running.
+    Region* r = current->pending ? current->replaces : current;
+    if (!r || r->pending || r->dropped) continue;
     const uint64_t delta = r->entries - r->entries_reviewed;
     r->entries_reviewed = r->entries;
     if (double(delta) * 1e9 / double(kRegionReviewNs) > kMaxRegionEntryRate) costly.push_back({key, r, delta});
