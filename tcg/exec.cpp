@@ -378,7 +378,10 @@ TranslationBlock* ExecEngine::translate(uint64_t pc, uint32_t flags, uint64_t ph
   for (uint64_t page : {phys_pc & kPageMask, tb->phys_page2}) {
     if (page == ~0ull) continue;
     auto& list = code_pages_[page];
-    if (list.empty()) tlbProtectCodePage(&c, page);
+    if (list.empty()) {
+      setCodePage(page, true);
+      tlbProtectCodePage(&c, page);
+    }
     list.push_back(tb);
   }
   stats_.blocks_translated++;
@@ -405,7 +408,10 @@ void ExecEngine::removeFromPage(uint64_t ppage, TranslationBlock* tb) {
   auto it = code_pages_.find(ppage);
   if (it == code_pages_.end()) return;
   std::erase(it->second, tb);
-  if (it->second.empty()) code_pages_.erase(it);
+  if (it->second.empty()) {
+    code_pages_.erase(it);
+    setCodePage(ppage, false);
+  }
 }
 
 void ExecEngine::invalidatePhysPage(uint64_t ppage) {
@@ -413,6 +419,7 @@ void ExecEngine::invalidatePhysPage(uint64_t ppage) {
   if (it == code_pages_.end()) return;
   std::vector<TranslationBlock*> list = std::move(it->second);
   code_pages_.erase(it);
+  setCodePage(ppage, false);
   dropRegionsOnPage(ppage);
   for (TranslationBlock* tb : list) {
     if (!tb->valid) continue;
@@ -448,6 +455,7 @@ void ExecEngine::flushAll() {
   resetHotTier();   // first: it puts the blocks' entries back
   blocks_.clear();
   code_pages_.clear();
+  std::fill(code_page_bits_.begin(), code_page_bits_.end(), 0);
   jump_cache_.fill(nullptr);
   all_blocks_.clear();
   if (backend_) backend_->flushCode();
