@@ -160,10 +160,23 @@ class ExecEngine {
   // runs into the next page), so that dropping one page's slots is a dense
   // scan instead of a pointer chase per slot. Stale beside a null slot.
   std::array<uint64_t, kJumpCacheSize> jump_cache_page_{};
+  // One bit per virtual page number modulo 2^18, set for every page a block
+  // in the jump cache came from (cleared only with the whole cache): a page
+  // whose bit is clear has no slots to drop. Linux's TLB refills change
+  // data pages far more often than code pages.
+  static constexpr unsigned kJcSeenBits = 18;
+  std::array<uint64_t, (1u << kJcSeenBits) / 64> jump_cache_seen_{};
+  static size_t jcSeenIndex(uint64_t page) { return (page >> kPageBits) & ((1u << kJcSeenBits) - 1); }
+  bool jcMaySee(uint64_t page) const {
+    const size_t i = jcSeenIndex(page);
+    return (jump_cache_seen_[i >> 6] >> (i & 63)) & 1;
+  }
   void setJumpCache(TranslationBlock* tb) {
     const size_t i = jcIndex(tb->pc);
     jump_cache_[i] = tb;
     jump_cache_page_[i] = (tb->pc & kPageMask) | (tb->phys_page2 != ~0ull ? 1 : 0);
+    const size_t s = jcSeenIndex(tb->pc & kPageMask);
+    jump_cache_seen_[s >> 6] |= 1ull << (s & 63);
   }
   struct KeyHash {
     size_t operator()(const std::tuple<uint64_t, uint64_t, uint32_t>& k) const {
