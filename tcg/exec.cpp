@@ -463,7 +463,7 @@ void ExecEngine::flushAll() {
   blocks_.clear();
   code_pages_.clear();
   std::fill(code_page_bits_.begin(), code_page_bits_.end(), 0);
-  jump_cache_.fill(nullptr);
+  flushJumpCache();
   all_blocks_.clear();
   if (backend_) backend_->flushCode();
   // Pages no longer hold code: let stores take the fast path again.

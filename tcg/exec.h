@@ -102,8 +102,8 @@ class ExecEngine {
   // A page's region is rebuilt (with blocks that got hot later) this often
   // at most between flushes.
   static constexpr unsigned kMaxRegionBuilds = 4;
-  // The compiler thread's CPU time is held to this share of the time since
-  // the hot tier started, plus a first allowance: beyond it new regions wait
+  // The compiler thread's CPU time is held to this share of the machine's
+  // running time, plus a first allowance: beyond it new regions wait
   // (their blocks count again). Big programs (xz in Linux) have dozens of
   // hot pages whose compilation cost more CPU than the guest itself while
   // the code they replaced was only a little slower. At a quarter, boot,
@@ -241,7 +241,6 @@ class ExecEngine {
   std::unordered_map<RegionKey, Region*, RegionKeyHash> regions_;
   std::unordered_map<RegionKey, unsigned, RegionKeyHash> region_builds_;
   uint64_t region_code_bytes_ = 0;   // tier-2 code since the last reset
-  uint64_t hot_start_ns_ = 0;        // host time when the hot tier started
   uint32_t regions_in_flight_ = 0;   // submitted, not yet back
   bool hotBudgetLeft();
   int review_timer_ = -1;

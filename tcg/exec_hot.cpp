@@ -7,7 +7,6 @@
 // redirected; code already left behind by a dropped region may still be on
 // its way out and leaves at its next check of the region's valid byte.
 #include <algorithm>
-#include <chrono>
 
 #include <fmt/format.h>
 
@@ -61,17 +60,14 @@ std::vector<TranslationBlock*> ExecEngine::regionMembers(TranslationBlock* hot, 
 
 // Whether the compiler may take another region: its CPU time so far, with
 // the regions still in flight counted at the average cost, against the
-// budget (kHotCompileShare of the time since the first region).
+// budget (kHotCompileShare of the machine's running time).
 bool ExecEngine::hotBudgetLeft() {
   if (region_compiler_->synchronous()) return true;
-  const uint64_t now = uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                    std::chrono::steady_clock::now().time_since_epoch())
-                                    .count());
-  if (!hot_start_ns_) hot_start_ns_ = now;
+  const double elapsed = double(timers_->nowNs());   // since the machine started, pauses left out
   const uint64_t done = stats_.regions + stats_.regions_stale;
   const uint64_t average = done ? stats_.region_ns / done : kHotCompileAllowanceNs / 4;
   const uint64_t spent = stats_.region_ns + regions_in_flight_ * average;
-  return double(spent) <= double(now - hot_start_ns_) * kHotCompileShare + double(kHotCompileAllowanceNs);
+  return double(spent) <= elapsed * kHotCompileShare + double(kHotCompileAllowanceNs);
 }
 
 // A baseline block's counter ran out: queue its page's region (again, with
