@@ -113,8 +113,10 @@ class ExecEngine {
   static constexpr double kHotCompileShare = 0.10;
   static constexpr uint64_t kHotCompileAllowanceNs = 300'000'000;
   // Every kRegionReviewNs each installed region's entries are counted: one
-  // entered more than kMaxRegionEntryRate times a second is dropped and its
-  // page gets no other. Each entry loads the region's guest registers and
+  // entered more than kMaxRegionEntryRate times a second is dropped; its
+  // page gets one more build (which takes in the blocks that got hot
+  // since, often the ones the region kept leaving for), and none after a
+  // second costly one. Each entry loads the region's guest registers and
   // each exit stores them, so code that keeps leaving (a loop calling
   // outside its region: dhrystone_like, 6 million entries a second) ran
   // half as fast as on the baseline JIT; a switch interpreter whose region

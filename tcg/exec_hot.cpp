@@ -52,9 +52,13 @@ std::vector<TranslationBlock*> ExecEngine::regionMembers(TranslationBlock* hot, 
   auto runs = [&](const TranslationBlock* tb) {
     return tb->hot_count > hot_threshold_ ? hot_threshold_ : hot_threshold_ - tb->hot_count;
   };
+  // Blocks whose counter ran out while their page's region compiled start
+  // counting again, but belong in the next one all the same (a switch
+  // interpreter's most common case left out made every second virtual
+  // instruction leave the region).
   if (auto page = code_pages_.find(ppage); page != code_pages_.end())
     for (TranslationBlock* tb : page->second)
-      if (runs(tb) >= hot_threshold_ / 8) add(tb);
+      if (tb->was_hot || runs(tb) >= hot_threshold_ / 8) add(tb);
   return members;
 }
 
@@ -76,6 +80,7 @@ void ExecEngine::onHot(TranslationBlock* tb) {
   if (!region_compiler_ || !regionPossible(tb) || tb->in_region || !debug_.breakpoints.empty() ||
       !debug_.watchpoints.empty() || debug_.stepping())
     return;
+  tb->was_hot = true;
   const RegionKey key{tb->phys_pc & kPageMask, tb->pc & kPageMask, tb->flags};
   Region* old = nullptr;
   if (auto it = regions_.find(key); it != regions_.end()) {
@@ -202,19 +207,29 @@ void ExecEngine::reviewRegions() {
   };
   std::vector<Costly> costly;
   for (auto& [key, current] : regions_) {
-    // While a rebuild compiles, the region it will replace is the one running.
-    Region* r = current->pending ? current->replaces : current;
-    if (!r || r->pending || r->dropped) continue;
+    // While a rebuild compiles, the region it will replace is the one
+    // running; the rebuild (with the blocks that got hot since, often the
+    // ones the old region kept leaving for) gets its own review.
+    if (current->pending) {
+      if (Region* r = current->replaces; r && !r->pending && !r->dropped) r->entries_reviewed = r->entries;
+      continue;
+    }
+    Region* r = current;
+    if (r->dropped) continue;
     const uint64_t delta = r->entries - r->entries_reviewed;
     r->entries_reviewed = r->entries;
     if (double(delta) * 1e9 / double(kRegionReviewNs) > kMaxRegionEntryRate) costly.push_back({key, r, delta});
   }
   for (auto& [key, r, entries] : costly) {
+    // One more build may take in what the region kept leaving for; a
+    // region that is still too costly then ends the page's builds.
+    unsigned& builds = region_builds_[key];
+    builds = builds + 1 >= kMaxRegionBuilds ? kMaxRegionBuilds : kMaxRegionBuilds - 1;
     if (log::enabled(log::kHot))
-      log::write(fmt::format("hot: page {:#x} region entered {} times in {} ms: dropped, no more regions for the page\n",
-                             r->vpage, entries, kRegionReviewNs / 1000000));
+      log::write(fmt::format("hot: page {:#x} region entered {} times in {} ms: dropped{}\n", r->vpage, entries,
+                             kRegionReviewNs / 1000000,
+                             builds >= kMaxRegionBuilds ? ", no more regions for the page" : ", one more build allowed"));
     dropRegion(r);
-    region_builds_[key] = kMaxRegionBuilds;
     stats_.regions_costly++;
   }
   timers_->arm(review_timer_, timers_->nowNs() + kRegionReviewNs);

@@ -86,6 +86,43 @@ enum HelperFlag : uint32_t {
   HF_NORETURN = 1u << 3,        // always raises (never returns)
   HF_PURE = HF_NO_READ_STATE | HF_NO_WRITE_STATE | HF_NO_RAISE,
 };
+struct HelperInfo;
+
+// A helper that is one IEEE operation on bit patterns (I32: binary32,
+// I64: binary64) with a 32-bit status word in the CPU state, such as the
+// MIPS FPU's add.d. The optimizing tier may compute the ordinary cases
+// inline on the host's FPU:
+//   - ordinary: (status & mode_mask) == 0 (round to nearest, no special
+//     modes), operands and result in the ranges where only Inexact can
+//     arise (frontends/mips/fpu/fpu_host.h, the helper's own fast path);
+//     the result is the host's, and the status word becomes
+//       (status & ~cause_mask) | (inexact ? inexact_cause | inexact_flag : 0)
+//     unless the operation is inexact with (status & inexact_enable) set;
+//   - anything else calls `quiet`: the helper's computation (operands and
+//     result alike) reading and writing nothing but the status word, with
+//     a trap left to the caller. It traps when
+//       (status >> cause_shift) & (((status >> enable_shift) & enable_mask) | always_traps)
+//     is nonzero afterwards; then `raise` (no operands, never returns)
+//     raises it and the destination is not written.
+// So the guest's registers need to be back in the CPU state only when an
+// FPU trap is raised.
+struct FloatFastPath {
+  enum Kind : uint8_t { Add, Sub, Mul, Div, Sqrt };
+  Kind kind;
+  uint32_t status_offset;   // in the CPU state
+  uint32_t mode_mask;
+  uint32_t cause_mask;
+  uint32_t inexact_cause;
+  uint32_t inexact_flag;
+  uint32_t inexact_enable;
+  const HelperInfo* quiet;
+  const HelperInfo* raise;
+  uint8_t cause_shift;
+  uint8_t enable_shift;
+  uint32_t enable_mask;
+  uint32_t always_traps;
+};
+
 struct HelperInfo {
   const char* name;
   void* fn;
@@ -94,6 +131,7 @@ struct HelperInfo {
   Type ret;
   uint8_t nargs;       // not counting the CPU state pointer; at most 4
   Type args[4];
+  const FloatFastPath* fast = nullptr;   // an inline fast path (its operand width is ret's)
 };
 
 struct Value {

@@ -42,6 +42,7 @@ struct TranslationBlock {
   uint32_t hot_count = 0;
   uint32_t entry_jmp_offset = kNoJump;
   bool in_region = false;             // its entry jump goes to an installed region
+  bool was_hot = false;               // its counter ran out at least once (a region should hold it)
 };
 
 // The goto_tb slot number a block's exit returns when its hot counter runs out.

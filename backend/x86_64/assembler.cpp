@@ -170,6 +170,12 @@ bool Assembler::hostHasSse41() {
   return v;
 }
 
+bool Assembler::hostHasFma() {
+  // The CPU's FMA bit and the OS saving AVX state: the compiler's check.
+  static const bool v = __builtin_cpu_supports("fma");
+  return v;
+}
+
 bool Assembler::inRel32(const void* from, const void* to) {
   return fits32(int64_t(uintptr_t(to) - uintptr_t(from)));
 }
@@ -716,6 +722,12 @@ MIMIC_X64_SSE(orpd, kP66 | kMap0F | 0x56)
 MIMIC_X64_SSE(xorpd, kP66 | kMap0F | 0x57)
 MIMIC_X64_SSE(pxor, kP66 | kMap0F | 0xEF)
 #undef MIMIC_X64_SSE
+
+// VEX.LIG.66.0F38 (W1 double, W0 single); VEX.vvvv = src1.
+void Assembler::vfmsub231sd(Xmm d, Xmm a, Xmm b) { encR(kVex | kMap0F38 | kP66 | kRexW | vvvv(X(a)) | 0xBB, X(d), X(b)); }
+void Assembler::vfmsub231ss(Xmm d, Xmm a, Xmm b) { encR(kVex | kMap0F38 | kP66 | vvvv(X(a)) | 0xBB, X(d), X(b)); }
+void Assembler::vfnmadd231sd(Xmm d, Xmm a, Xmm b) { encR(kVex | kMap0F38 | kP66 | kRexW | vvvv(X(a)) | 0xBD, X(d), X(b)); }
+void Assembler::vfnmadd231ss(Xmm d, Xmm a, Xmm b) { encR(kVex | kMap0F38 | kP66 | vvvv(X(a)) | 0xBD, X(d), X(b)); }
 
 void Assembler::roundsd(Xmm d, Xmm s, uint8_t mode) { encR(kP66 | kMap0F3A | 0x0B, X(d), X(s), 1, mode); }
 void Assembler::roundss(Xmm d, Xmm s, uint8_t mode) { encR(kP66 | kMap0F3A | 0x0A, X(d), X(s), 1, mode); }

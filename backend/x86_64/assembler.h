@@ -119,6 +119,7 @@ class Assembler {
   static bool hostHasMovbe();
   static bool hostHasPopcnt();
   static bool hostHasSse41();
+  static bool hostHasFma();
 
   // rel32 reach from `from` (address after the instruction) to `to`.
   static bool inRel32(const void* from, const void* to);
@@ -351,6 +352,12 @@ class Assembler {
   MIMIC_X64_SSE(andpd) MIMIC_X64_SSE(andnpd) MIMIC_X64_SSE(orpd) MIMIC_X64_SSE(xorpd)
   MIMIC_X64_SSE(pxor)
 #undef MIMIC_X64_SSE
+  // FMA3 (check hostHasFma), scalar: dst <- src1 * src2 - dst (vfmsub231)
+  // and dst <- dst - src1 * src2 (vfnmadd231), each rounded once.
+  void vfmsub231sd(Xmm dst, Xmm src1, Xmm src2);
+  void vfmsub231ss(Xmm dst, Xmm src1, Xmm src2);
+  void vfnmadd231sd(Xmm dst, Xmm src1, Xmm src2);
+  void vfnmadd231ss(Xmm dst, Xmm src1, Xmm src2);
   // SSE4.1 rounding; mode bits as in the instruction (0..3, |4 = use MXCSR, |8 = no inexact).
   void roundsd(Xmm dst, Xmm src, uint8_t mode);
   void roundss(Xmm dst, Xmm src, uint8_t mode);

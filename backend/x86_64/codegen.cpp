@@ -189,6 +189,7 @@ class Codegen final : public tcg::Backend {
   void emitUnary(const tcg::Op& op);
   void emitLoadStore(const tcg::Op& op, uint32_t index);
   void emitCall(const tcg::Op& op);
+  bool emitFloatFastPath(const tcg::Op& op, uint32_t index);
 
   // Out-of-line code emitted after the block body.
   struct SlowPath {
@@ -468,7 +469,7 @@ void Codegen::emitOp(const tcg::Op& op, uint32_t index) {
       emitLoadStore(op, index);
       break;
     case Opcode::call:
-      emitCall(op);
+      if (!emitFloatFastPath(op, index)) emitCall(op);
       break;
     case Opcode::label:
       a_.bind(labels_[op.aux]);
@@ -768,6 +769,12 @@ void Codegen::emitLoadStore(const tcg::Op& op, uint32_t index) {
 
 void Codegen::emitSlowPath(const SlowPath& sp) {
   const tcg::Op& op = *sp.op;
+  if (op.opc == Opcode::call) {   // a float fast path's helper
+    a_.bind(sp.entry);
+    emitCall(op);
+    a_.jmp(sp.resume);
+    return;
+  }
   const bool is_load = op.opc == Opcode::load;
   a_.bind(sp.entry);
   std::vector<Reg> saved = liveCallerSaved(sp.index, op);
@@ -806,6 +813,162 @@ void Codegen::emitSlowPath(const SlowPath& sp) {
     else a_.mov(dw, slotMem(l.slot), Reg::rax);
   }
   a_.jmp(sp.resume);
+}
+
+// A helper with an inline fast path (tcg::FloatFastPath, which the LLVM
+// tier lowers the same way): ordinary operands on SSE, Inexact from TwoSum
+// or an FMA residual, the status word updated in place; anything else
+// jumps out of line to the helper call. rax, rcx, rdx and the XMM
+// registers are scratch here (never allocated), operands are only read,
+// and the result is written last, so it may share an operand's register.
+bool Codegen::emitFloatFastPath(const tcg::Op& op, uint32_t index) {
+  using K = tcg::FloatFastPath;
+  const tcg::HelperInfo& h = *op.helper();
+  const K* f = h.fast;
+  if (!f || !h.returns) return false;
+  const unsigned operands = f->kind == K::Sqrt ? 1 : 2;
+  if (h.nargs != operands || h.args[0] != h.ret || (operands == 2 && h.args[1] != h.ret)) return false;
+  if (f->kind != K::Add && f->kind != K::Sub && !Assembler::hostHasFma()) return false;
+  const bool dbl = h.ret == Type::I64;
+  const W w = dbl ? W::q : W::d;
+  const unsigned frac = dbl ? 52 : 23;
+  const int32_t exp_max = dbl ? 2047 : 255;
+  const int32_t mul_lo = int32_t(frac) + 3;   // fpu_host.h's kHostMulLo
+  SlowPath sp{a_.newLabel(), a_.newLabel(), &op, index};
+  const Reg ra = Reg::rax, rb = Reg::rcx;
+  const Xmm x = Xmm::xmm0, y = Xmm::xmm1, res = Xmm::xmm2, err = Xmm::xmm3, t1 = Xmm::xmm4, t2 = Xmm::xmm5;
+
+  // Jumps to `target` if bits r are +-0.
+  auto ifZero = [&](Reg r, Label target) {
+    a_.mov(w, Reg::rdx, r);
+    a_.shl(w, Reg::rdx, 1);
+    a_.jcc(Cc::e, target);
+  };
+  // To the helper unless bits r are finite and normal with the exponent
+  // field at least lo (or zero, with zero_ok).
+  auto needRange = [&](Reg r, int32_t lo, bool zero_ok) {
+    Label ok = a_.newLabel();
+    a_.mov(w, Reg::rdx, r);
+    a_.shl(w, Reg::rdx, 1);
+    if (zero_ok) a_.jcc(Cc::e, ok);
+    a_.shr(w, Reg::rdx, uint8_t(frac + 1));
+    a_.sub(W::d, Reg::rdx, lo);
+    a_.cmp(W::d, Reg::rdx, exp_max - lo);
+    a_.jcc(Cc::ae, sp.entry);
+    a_.bind(ok);
+  };
+  auto toXmm = [&](Xmm d, Reg r) { dbl ? a_.movq(d, r) : a_.movd(d, r); };
+  auto fromXmm = [&](Reg r, Xmm s) { dbl ? a_.movq(r, s) : a_.movd(r, s); };
+  auto add = [&](Xmm d, Xmm s) { dbl ? a_.addsd(d, s) : a_.addss(d, s); };
+  auto sub = [&](Xmm d, Xmm s) { dbl ? a_.subsd(d, s) : a_.subss(d, s); };
+
+  movTo(w, ra, op.args[1]);
+  if (operands == 2) movTo(w, rb, op.args[2]);
+  switch (f->kind) {
+    case K::Add:
+    case K::Sub: {
+      needRange(ra, 1, true);
+      needRange(rb, 1, true);
+      if (f->kind == K::Sub) {
+        if (dbl) {
+          a_.mov(W::q, Reg::rdx, int64_t(INT64_MIN));
+          a_.xor_(W::q, rb, Reg::rdx);
+        } else {
+          a_.xor_(W::d, rb, int32_t(INT32_MIN));
+        }
+      }
+      toXmm(x, ra);
+      toXmm(y, rb);
+      a_.movaps(res, x);
+      add(res, y);
+      fromXmm(ra, res);
+      needRange(ra, 2, true);
+      // TwoSum: err = (x - (s - (s - x))) + (y - (s - x)), exact.
+      a_.movaps(t1, res);
+      sub(t1, x);          // yv = s - x
+      a_.movaps(t2, res);
+      sub(t2, t1);         // s - yv
+      a_.movaps(err, x);
+      sub(err, t2);        // x - (s - yv)
+      sub(y, t1);          // y - yv
+      add(err, y);
+      break;
+    }
+    case K::Mul: {
+      needRange(ra, 1, true);
+      needRange(rb, 1, true);
+      toXmm(x, ra);
+      toXmm(y, rb);
+      a_.movaps(res, x);
+      dbl ? a_.mulsd(res, y) : a_.mulss(res, y);
+      // A zero operand: an exact signed zero.
+      Label exact_zero = a_.newLabel();
+      ifZero(ra, exact_zero);
+      ifZero(rb, exact_zero);
+      fromXmm(ra, res);
+      needRange(ra, mul_lo, false);
+      a_.bind(exact_zero);
+      a_.movaps(err, res);
+      dbl ? a_.vfmsub231sd(err, x, y) : a_.vfmsub231ss(err, x, y);   // x * y - p
+      break;
+    }
+    case K::Div: {
+      needRange(ra, mul_lo, true);
+      needRange(rb, 1, false);
+      toXmm(x, ra);
+      toXmm(y, rb);
+      a_.movaps(res, x);
+      dbl ? a_.divsd(res, y) : a_.divss(res, y);
+      Label exact_zero = a_.newLabel();   // 0 / y
+      ifZero(ra, exact_zero);
+      fromXmm(ra, res);
+      needRange(ra, mul_lo, false);
+      a_.bind(exact_zero);
+      a_.movaps(err, x);
+      dbl ? a_.vfnmadd231sd(err, res, y) : a_.vfnmadd231ss(err, res, y);   // x - q * y
+      break;
+    }
+    case K::Sqrt: {
+      Label exact_zero = a_.newLabel();   // sqrt(+-0) = +-0
+      ifZero(ra, exact_zero);
+      a_.test(w, ra, ra);
+      a_.jcc(Cc::s, sp.entry);
+      needRange(ra, mul_lo, false);
+      a_.bind(exact_zero);
+      toXmm(x, ra);
+      dbl ? a_.sqrtsd(res, x) : a_.sqrtss(res, x);
+      a_.movaps(err, x);
+      dbl ? a_.vfnmadd231sd(err, res, res) : a_.vfnmadd231ss(err, res, res);   // x - s * s
+      break;
+    }
+  }
+  // The status word: nearest only; Inexact into Cause and Flags unless it
+  // traps (the helper raises it).
+  const Mem status = envMem(f->status_offset);
+  a_.mov(W::d, Reg::rdx, status);
+  a_.test(W::d, Reg::rdx, int32_t(f->mode_mask));
+  a_.jcc(Cc::ne, sp.entry);
+  Label inexact = a_.newLabel(), store = a_.newLabel();
+  a_.xorps(t1, t1);
+  dbl ? a_.ucomisd(err, t1) : a_.ucomiss(err, t1);
+  a_.jcc(Cc::p, inexact);
+  a_.jcc(Cc::ne, inexact);
+  a_.and_(W::d, Reg::rdx, int32_t(~f->cause_mask));
+  a_.jmp(store);
+  a_.bind(inexact);
+  a_.test(W::d, Reg::rdx, int32_t(f->inexact_enable));
+  a_.jcc(Cc::ne, sp.entry);
+  a_.and_(W::d, Reg::rdx, int32_t(~f->cause_mask));
+  a_.or_(W::d, Reg::rdx, int32_t(f->inexact_cause | f->inexact_flag));
+  a_.bind(store);
+  a_.mov(W::d, status, Reg::rdx);
+  fromXmm(ra, res);
+  const Location l = loc(op.args[0]);
+  if (l.kind == Location::InReg) a_.mov(w, l.reg, ra);
+  else a_.mov(w, slotMem(l.slot), ra);
+  a_.bind(sp.resume);
+  slow_.push_back(sp);
+  return true;
 }
 
 void Codegen::emitCall(const tcg::Op& op) {

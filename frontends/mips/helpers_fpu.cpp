@@ -27,11 +27,58 @@ struct Wrap<Fn> {
     if (core::trapPending(env->fcr31)) raiseException(env, EXC_FPE);
     return r;
   }
-  static tcg::HelperInfo info(const char* name) {
+  static tcg::HelperInfo info(const char* name, const tcg::FloatFastPath* fast = nullptr) {
     return tcg::HelperInfo{name, reinterpret_cast<void*>(&call), 0, true, irType<R>(), uint8_t(sizeof...(A)),
-                           {irType<A>()...}};
+                           {irType<A>()...}, fast};
+  }
+  // Without the trap (tcg::FloatFastPath::quiet): the caller raises it.
+  static R quiet(MipsState* env, A... a) { return Fn(env->fcr31, a...); }
+  static tcg::HelperInfo quietInfo(const char* name) {
+    return tcg::HelperInfo{name, reinterpret_cast<void*>(&quiet), tcg::HF_NO_RAISE, true,
+                           irType<R>(), uint8_t(sizeof...(A)), {irType<A>()...}};
   }
 };
+
+[[noreturn]] void raiseFpe(MipsState* env) { raiseException(env, EXC_FPE); }
+const tcg::HelperInfo raise_fpe{"raise_fpe", reinterpret_cast<void*>(&raiseFpe), tcg::HF_NORETURN, false,
+                                tcg::Type::I32, 0, {}};
+
+// The operations the optimizing tier may run inline in ordinary cases
+// (tcg::FloatFastPath): their core functions take the same host fast path
+// (fpu/fpu_host.h) under the same conditions. E in Cause always traps.
+constexpr tcg::FloatFastPath fastPath(tcg::FloatFastPath::Kind k, const tcg::HelperInfo* quiet) {
+  return tcg::FloatFastPath{k,
+                            kOffFcr31,
+                            core::kFcsrRmMask,
+                            0x3fu << core::kFcsrCauseShift,
+                            core::kExcInexact << core::kFcsrCauseShift,
+                            core::kExcInexact << core::kFcsrFlagsShift,
+                            core::kExcInexact << core::kFcsrEnablesShift,
+                            quiet,
+                            &raise_fpe,
+                            core::kFcsrCauseShift,
+                            core::kFcsrEnablesShift,
+                            0x1f,
+                            core::kExcUnimpl};
+}
+
+#define FAST_OPS(X)                                                                                          \
+  X(add_s, Add) X(add_d, Add) X(sub_s, Sub) X(sub_d, Sub) X(mul_s, Mul) X(mul_d, Mul) X(div_s, Div) X(div_d, Div) \
+  X(sqrt_s, Sqrt) X(sqrt_d, Sqrt)
+#define QUIET(name, kind)                                                                     \
+  const tcg::HelperInfo name##_quiet = Wrap<&core::name>::quietInfo(#name "_quiet");          \
+  constexpr tcg::FloatFastPath name##_fast = fastPath(tcg::FloatFastPath::kind, &name##_quiet);
+FAST_OPS(QUIET)
+#undef QUIET
+
+// Each operation's fast path, if it has one.
+template <auto Fn>
+constexpr const tcg::FloatFastPath* kFastOf = nullptr;
+#define FAST_OF(name, kind) \
+  template <>               \
+  constexpr const tcg::FloatFastPath* kFastOf<&core::name> = &name##_fast;
+FAST_OPS(FAST_OF)
+#undef FAST_OF
 
 template <bool Double>
 void compare(MipsState* env, uint32_t cond_cc, std::conditional_t<Double, uint64_t, uint32_t> a,
@@ -44,7 +91,7 @@ void compare(MipsState* env, uint32_t cond_cc, std::conditional_t<Double, uint64
 
 }  // namespace
 
-#define DEFINE(name) const tcg::HelperInfo name = Wrap<&core::name>::info(#name);
+#define DEFINE(name) const tcg::HelperInfo name = Wrap<&core::name>::info(#name, kFastOf<&core::name>);
 FPU_OPS(DEFINE)
 #undef DEFINE
 

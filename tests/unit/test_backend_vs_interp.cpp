@@ -1,12 +1,15 @@
 // The x86-64 backend against the IR interpreter: every opcode, with
 // operands in registers, as immediates and spilled, on random inputs.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <csetjmp>
 #include <cstring>
 #include <random>
 
 #include "backend/x86_64/codegen.h"
 #include "backend/x86_64/llvm/llvm_backend.h"
+#include "frontends/mips/fpu/fpu_ops.h"
 #include "hw/core/memory.h"
 #include "tcg/builder.h"
 #include "tcg/exec.h"
@@ -32,6 +35,7 @@ namespace {
 struct TestState {
   uint64_t r[16];
   uint64_t pc;
+  uint32_t status;   // an FPU status word (FloatFastPath), laid out as MIPS FCSR
   CpuCommon common;
 };
 
@@ -406,6 +410,142 @@ TEST(BackendVsInterp, RandomLifetimesUnderPressure) {
     auto a = f.run(b, BackendKind::Interpreter, in);
     auto c = f.run(b, MIMIC_TEST_JIT, in);
     ASSERT_EQ(a[15], c[15]) << "round " << round;
+  }
+}
+
+}  // namespace
+}  // namespace mimic::tcg
+
+namespace mimic::tcg {
+namespace {
+
+// Helpers with an inline fast path (tcg::FloatFastPath): the MIPS FPU's
+// add/sub/mul/div/sqrt on TestState::status. The interpreter always calls
+// the helper (the reference); the JIT computes ordinary cases inline and
+// calls `quiet` and then `raise` for the rest. Every operand class, every
+// rounding mode and enable: results, status words and traps must agree.
+namespace fpu = mimic::mips::fpu;
+std::jmp_buf g_fp_trap;
+[[noreturn]] void fpRaise(void*) { std::longjmp(g_fp_trap, 1); }
+const HelperInfo kFpRaise{"fp_raise", reinterpret_cast<void*>(&fpRaise), HF_NORETURN, false, Type::I32, 0, {}};
+
+template <auto Op>
+struct FpHelper;
+template <typename R, typename... A, R (*Op)(uint32_t&, A...)>
+struct FpHelper<Op> {
+  static R quiet(TestState* st, A... a) { return Op(st->status, a...); }
+  static R call(TestState* st, A... a) {
+    R r = Op(st->status, a...);
+    if (fpu::trapPending(st->status)) fpRaise(st);
+    return r;
+  }
+  static constexpr Type kType = sizeof(R) == 8 ? Type::I64 : Type::I32;
+  static inline const HelperInfo quiet_info{"quiet", reinterpret_cast<void*>(&quiet), HF_NO_RAISE, true, kType,
+                                            uint8_t(sizeof...(A)), {(void(sizeof(A)), kType)...}};
+  static FloatFastPath fast(FloatFastPath::Kind k) {
+    return {k,
+            uint32_t(offsetof(TestState, status)),
+            fpu::kFcsrRmMask,
+            0x3fu << fpu::kFcsrCauseShift,
+            fpu::kExcInexact << fpu::kFcsrCauseShift,
+            fpu::kExcInexact << fpu::kFcsrFlagsShift,
+            fpu::kExcInexact << fpu::kFcsrEnablesShift,
+            &quiet_info,
+            &kFpRaise,
+            fpu::kFcsrCauseShift,
+            fpu::kFcsrEnablesShift,
+            0x1f,
+            fpu::kExcUnimpl};
+  }
+};
+
+struct FpCase {
+  FloatFastPath fast;
+  HelperInfo info;
+  bool dbl;
+  unsigned operands;
+};
+
+template <auto Op>
+FpCase fpCase(const char* name, FloatFastPath::Kind k) {
+  using H = FpHelper<Op>;
+  FpCase c{H::fast(k), {}, H::kType == Type::I64, k == FloatFastPath::Sqrt ? 1u : 2u};
+  c.info = HelperInfo{name, reinterpret_cast<void*>(&H::call), 0, true, H::kType, uint8_t(c.operands),
+                      {H::kType, H::kType}, nullptr};
+  return c;
+}
+
+// Sign, exponent and fraction drawn to reach every class and the edges of
+// the fast path's ranges: zeros, subnormals, the smallest normals, the
+// exponents near kFrac+3, near the largest, infinities and NaNs.
+uint64_t interestingFloat(std::mt19937_64& rng, bool dbl) {
+  const unsigned frac = dbl ? 52 : 23;
+  const uint64_t exp_max = dbl ? 2047 : 255, bias = exp_max / 2;
+  const uint64_t exps[] = {0, 1, 2, 3, frac + 2, frac + 3, frac + 4, bias - 1, bias, bias + 1,
+                           exp_max - 2, exp_max - 1, exp_max};
+  uint64_t e = rng() % 2 ? exps[rng() % std::size(exps)] : rng() % (exp_max + 1);
+  uint64_t m = rng() & ((1ull << frac) - 1);
+  if (rng() % 6 == 0) m = rng() % 2 ? 0 : 1;   // exact values, NaN edges
+  return (uint64_t(rng() % 2) << (frac + (dbl ? 11 : 8))) | (e << frac) | m;
+}
+
+TEST(BackendVsInterp, FloatFastPathMatchesHelper) {
+  std::vector<FpCase> cases = {
+      fpCase<&fpu::add_s>("add_s", FloatFastPath::Add),   fpCase<&fpu::add_d>("add_d", FloatFastPath::Add),
+      fpCase<&fpu::sub_s>("sub_s", FloatFastPath::Sub),   fpCase<&fpu::sub_d>("sub_d", FloatFastPath::Sub),
+      fpCase<&fpu::mul_s>("mul_s", FloatFastPath::Mul),   fpCase<&fpu::mul_d>("mul_d", FloatFastPath::Mul),
+      fpCase<&fpu::div_s>("div_s", FloatFastPath::Div),   fpCase<&fpu::div_d>("div_d", FloatFastPath::Div),
+      fpCase<&fpu::sqrt_s>("sqrt_s", FloatFastPath::Sqrt), fpCase<&fpu::sqrt_d>("sqrt_d", FloatFastPath::Sqrt),
+  };
+  for (FpCase& c : cases) c.info.fast = &c.fast;
+  Fixture f;
+  std::mt19937_64 rng(12);
+  const int rounds = 2000 / MIMIC_TEST_ROUNDS_DIV;
+  for (int round = 0; round < rounds; round++) {
+    // Four operations in a row, each on two registers, results to r8..r11:
+    // the status word flows from one to the next.
+    Block b;
+    Builder bl(b);
+    std::array<uint64_t, 16> in{};
+    std::string what;
+    for (int k = 0; k < 4; k++) {
+      const FpCase& c = cases[rng() % cases.size()];
+      const Type t = c.dbl ? Type::I64 : Type::I32;
+      in[2 * k] = interestingFloat(rng, c.dbl);
+      in[2 * k + 1] = interestingFloat(rng, c.dbl);
+      if (rng() % 4 == 0) in[2 * k + 1] = in[2 * k] ^ (c.dbl ? 1ull << 63 : 1ull << 31);   // x - x, x / -x
+      Value x = bl.get(t, regOff(2 * k));
+      Value r = c.operands == 2 ? bl.call(c.info, {x, bl.get(t, regOff(2 * k + 1))}, uint64_t(k))
+                                : bl.call(c.info, {x}, uint64_t(k));
+      bl.put(regOff(8 + k), r);
+      what += std::string(" ") + c.info.name;
+    }
+    for (int k = 8; k < 12; k++) in[k] = rng();
+    bl.exitTb(Builder::i64(0));
+    ASSERT_EQ(verifyBlock(b), "");
+    // Mostly round to nearest with no enables (the fast path's case).
+    uint32_t status = uint32_t(rng()) & 0x0183ffffu;
+    if (rng() % 2) status &= ~(fpu::kFcsrRmMask | fpu::kFcsrFS | (0x1fu << fpu::kFcsrEnablesShift));
+    auto runOne = [&](BackendKind kind, bool& trapped) {
+      f.cpu->st.status = status;
+      std::array<uint64_t, 16> out{};
+      trapped = false;
+      if (setjmp(g_fp_trap) == 0) {
+        out = f.run(b, kind, in);
+      } else {
+        trapped = true;
+        std::memcpy(out.data(), f.cpu->st.r, sizeof(f.cpu->st.r));
+      }
+      return std::make_pair(out, f.cpu->st.status);
+    };
+    bool trap_a = false, trap_c = false;
+    auto [ra, sa] = runOne(BackendKind::Interpreter, trap_a);
+    auto [rc, sc] = runOne(MIMIC_TEST_JIT, trap_c);
+    std::string ins;
+    for (int k = 0; k < 8; k++) ins += fmt::format(" {:#x}", in[k]);
+    ASSERT_EQ(trap_a, trap_c) << what << " status " << std::hex << status << " in" << ins;
+    ASSERT_EQ(sa, sc) << what << " status " << std::hex << status << " in" << ins;
+    for (int k = 8; k < 12; k++) ASSERT_EQ(ra[k], rc[k]) << what << " r" << k << " status " << std::hex << status << " in" << ins;
   }
 }
 

@@ -674,6 +674,14 @@ TEST(X86Assembler, SseArithmetic) {
       EXPECT_ASM(std::string(op.name) + " " + name(x) + ", " + op.ptr + memText(m),
                  (a.*op.rm)(x, m));
     }
+  for (int i = 0; i < 16; i++) {
+    Xmm d = Xmm(i), x = Xmm((i * 5 + 3) & 15), y = Xmm((i * 7 + 9) & 15);
+    const std::string ops = name(d) + ", " + name(x) + ", " + name(y);
+    EXPECT_ASM("vfmsub231sd " + ops, a.vfmsub231sd(d, x, y));
+    EXPECT_ASM("vfmsub231ss " + ops, a.vfmsub231ss(d, x, y));
+    EXPECT_ASM("vfnmadd231sd " + ops, a.vfnmadd231sd(d, x, y));
+    EXPECT_ASM("vfnmadd231ss " + ops, a.vfnmadd231ss(d, x, y));
+  }
   EXPECT_ASM("roundsd xmm1, xmm9, 3", a.roundsd(xmm1, xmm9, 3));
   EXPECT_ASM("roundss xmm15, xmm0, 0xb", a.roundss(xmm15, xmm0, 11));
   for (Reg r : kRegs) {

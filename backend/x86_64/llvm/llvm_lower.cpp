@@ -128,14 +128,21 @@ class Lowerer {
     size_t state_calls = 0;                // helper calls after which every slot is reloaded
     for (const RegionMember& mb : members)
       for (const Op& op : mb.block->ops) {
-        if (op.opc == Opcode::call && !(op.helper()->flags & tcg::HF_NO_WRITE_STATE)) state_calls++;
-        if (op.opc != Opcode::get && op.opc != Opcode::put) continue;
-        if (op.opc == Opcode::put) written.insert(op.aux);
-        const Type t = op.opc == Opcode::get ? op.type : op.args[0].type;
-        auto [it, fresh] = seen.emplace(op.aux, t);
-        if (!fresh && it->second != t) bad.insert(op.aux);
-        unsigned& w = widest[op.aux];
-        w = std::max(w, tcg::typeBits(t) / 8);
+        auto access = [&](uint32_t off, Type t, bool write) {
+          if (write) written.insert(off);
+          auto [it, fresh] = seen.emplace(off, t);
+          if (!fresh && it->second != t) bad.insert(off);
+          unsigned& w = widest[off];
+          w = std::max(w, tcg::typeBits(t) / 8);
+        };
+        if (op.opc == Opcode::call) {
+          // An inline fast path keeps the status word with the registers;
+          // its helper call (and that reload) is the cold path.
+          if (const tcg::FloatFastPath* f = floatFastPath(*op.helper())) access(f->status_offset, Type::I32, true);
+          else if (!(op.helper()->flags & tcg::HF_NO_WRITE_STATE)) state_calls++;
+        }
+        if (op.opc == Opcode::get) access(op.aux, op.type, false);
+        if (op.opc == Opcode::put) access(op.aux, op.args[0].type, true);
       }
     // Overlapping slots (different views of the same bytes, e.g. an FPU
     // register's halves and the whole) all stay in memory.
@@ -155,25 +162,79 @@ class Lowerer {
     // reload every slot after each of them: more IR than it saves.
     if (state_calls * seen.size() > 2000) return;
     // The PC slot is written by exits directly: keep it out.
-    for (auto& [off, t] : seen) {
-      if (bad.count(off)) continue;
-      const uint64_t end = uint64_t(off) + tcg::typeBits(t) / 8;
-      if (off < opts_.target.pc_offset + 8 && opts_.target.pc_offset < end) continue;
-      if (off >= opts_.target.common_offset) continue;
-      llvm::AllocaInst* a = ir_.CreateAlloca(ty(t));
-      ir_.CreateStore(ir_.CreateLoad(ty(t), envPtr(off)), a);
-      cached_[off] = {a, t, written.count(off) != 0};
+    auto cacheable = [&](uint32_t off) {
+      auto it = seen.find(off);
+      if (it == seen.end() || bad.count(off)) return false;
+      const uint64_t end = uint64_t(off) + tcg::typeBits(it->second) / 8;
+      if (off < opts_.target.pc_offset + 8 && opts_.target.pc_offset < end) return false;
+      return off < opts_.target.common_offset;
+    };
+    for (auto [lo, hi] : findSlotPairs(members)) {
+      if (!cacheable(lo) || !cacheable(hi) || seen[lo] != Type::I32 || seen[hi] != Type::I32) continue;
+      llvm::AllocaInst* a = ir_.CreateAlloca(i64_);
+      cached_[lo] = {a, Type::I32, written.count(lo) != 0, 0};
+      cached_[hi] = {a, Type::I32, written.count(hi) != 0, 1};
+      reloadSlot(lo, Type::I32);
+      reloadSlot(hi, Type::I32);
     }
+    for (auto& [off, t] : seen) {
+      if (!cacheable(off) || cached_.count(off)) continue;
+      llvm::AllocaInst* a = ir_.CreateAlloca(ty(t));
+      cached_[off] = {a, t, written.count(off) != 0};
+      reloadSlot(off, t);
+    }
+  }
+  // 32-bit slots the guest code uses as the halves of one 64-bit value
+  // (MIPS doubles with Status.FR = 0: the low word in fpr[2n], the high
+  // word in fpr[2n+1]): a put of trunc(v) to one and of trunc(v >> 32) to
+  // the other. Such a pair lives in one 64-bit SSA value, so that LLVM
+  // sees the double whole (the shifts and ors that split and join it
+  // fold away) instead of two halves in two host registers.
+  static std::vector<std::pair<uint32_t, uint32_t>> findSlotPairs(const std::vector<RegionMember>& members) {
+    std::map<uint32_t, uint32_t> lo_of_hi;   // hi offset -> lo offset
+    std::set<uint32_t> conflicting;
+    for (const RegionMember& mb : members) {
+      const tcg::Block& b = *mb.block;
+      std::vector<const Op*> def(b.temps.size(), nullptr);
+      std::map<uint32_t, uint32_t> lo_put, hi_put;   // 64-bit source temp -> slot
+      for (const Op& op : b.ops) {
+        for (unsigned a = 0; a < op.numOutputs(); a++) def[op.args[a].temp] = &op;
+        if (op.opc != Opcode::put || op.args[0].type != Type::I32 || !op.args[0].isTemp()) continue;
+        const Op* t = def[op.args[0].temp];
+        if (!t || t->opc != Opcode::trunc || !t->args[1].isTemp()) continue;
+        const Op* sh = def[t->args[1].temp];
+        if (sh && sh->opc == Opcode::shr && sh->args[1].isTemp() && sh->args[2].isConst() && sh->args[2].imm == 32)
+          hi_put[sh->args[1].temp] = op.aux;
+        else
+          lo_put[t->args[1].temp] = op.aux;
+      }
+      for (auto [src, hi] : hi_put) {
+        auto lo = lo_put.find(src);
+        if (lo == lo_put.end() || lo->second == hi) continue;
+        auto [it, fresh] = lo_of_hi.emplace(hi, lo->second);
+        if (!fresh && it->second != lo->second) conflicting.insert(hi);
+      }
+    }
+    std::vector<std::pair<uint32_t, uint32_t>> pairs;
+    std::set<uint32_t> used;
+    for (auto [hi, lo] : lo_of_hi) {
+      if (conflicting.count(hi) || used.count(lo) || used.count(hi)) continue;
+      used.insert(lo);
+      used.insert(hi);
+      pairs.push_back({lo, hi});
+    }
+    return pairs;
   }
   // Only slots the function writes can differ from env (the others hold
   // what was loaded, or reloaded after a helper).
   void syncGuestState() {
     for (auto& [off, c] : cached_)
-      if (c.written) ir_.CreateStore(ir_.CreateLoad(ty(c.type), c.slot), envPtr(off));
+      if (c.written) ir_.CreateStore(loadState(off, c.type), envPtr(off));
   }
   void reloadGuestState() {
-    for (auto& [off, c] : cached_) ir_.CreateStore(ir_.CreateLoad(ty(c.type), envPtr(off)), c.slot);
+    for (auto& [off, c] : cached_) reloadSlot(off, c.type);
   }
+  void reloadSlot(uint32_t off, Type t) { storeState(off, ir_.CreateLoad(ty(t), envPtr(off))); }
 
   llvm::Value* val(const Value& v) {
     if (v.isConst()) return llvm::ConstantInt::get(ty(v.type), v.imm);
@@ -593,43 +654,227 @@ class Lowerer {
     leaveWith(ir_.getInt64(1));
   }
 
+  // The helper's inline fast path (tcg::FloatFastPath), if this host can
+  // run it: mul, div and sqrt tell Inexact by an FMA residual.
+  static const tcg::FloatFastPath* floatFastPath(const tcg::HelperInfo& h) {
+    const tcg::FloatFastPath* f = h.fast;
+    if (!f || !h.returns) return nullptr;
+    const unsigned operands = f->kind == tcg::FloatFastPath::Sqrt ? 1 : 2;
+    if (h.nargs != operands) return nullptr;
+    for (unsigned k = 0; k < operands; k++)
+      if (h.args[k] != h.ret) return nullptr;
+    static const bool has_fma = __builtin_cpu_supports("fma");
+    if (f->kind != tcg::FloatFastPath::Add && f->kind != tcg::FloatFastPath::Sub && !has_fma) return nullptr;
+    return f;
+  }
+
+  // The ordinary cases of an IEEE operation on the host's FPU, with the
+  // checks of frontends/mips/fpu/fpu_host.h as integer tests on the bit
+  // patterns (that file explains the ranges); anything else calls the
+  // helper on a cold path. The status word stays in a register with the
+  // guest's (cacheGuestState), so an FPU loop runs without calls.
+  void emitFloatFastPath(const Op& op) {
+    const tcg::HelperInfo& h = *op.helper();
+    const tcg::FloatFastPath& f = *h.fast;
+    const bool dbl = h.ret == Type::I64;
+    llvm::IntegerType* it = dbl ? i64_ : i32_;
+    llvm::Type* ft = dbl ? ir_.getDoubleTy() : ir_.getFloatTy();
+    const unsigned frac = dbl ? 52 : 23;
+    const uint64_t exp_max = dbl ? 2047 : 255;
+    const uint64_t sign = dbl ? 1ull << 63 : 1ull << 31;
+    const uint64_t mul_lo = frac + 3;   // fpu_host.h's kHostMulLo
+    auto c = [&](uint64_t v) { return llvm::ConstantInt::get(it, v); };
+    auto isZero = [&](llvm::Value* x) { return ir_.CreateICmpEQ(ir_.CreateAnd(x, c(sign - 1)), c(0)); };
+    // The exponent field in [lo, exp_max - 1]: finite and normal (lo >= 1).
+    auto expIn = [&](llvm::Value* x, uint64_t lo) {
+      llvm::Value* e = ir_.CreateAnd(ir_.CreateLShr(x, frac), c(exp_max));
+      return ir_.CreateICmpULT(ir_.CreateSub(e, c(lo)), c(exp_max - lo));
+    };
+    auto zeroOrExpIn = [&](llvm::Value* x, uint64_t lo) { return ir_.CreateOr(isZero(x), expIn(x, lo)); };
+    auto toF = [&](llvm::Value* x) { return ir_.CreateBitCast(x, ft); };
+    auto fma = [&](llvm::Value* x, llvm::Value* y, llvm::Value* z) { return intrinsic(llvm::Intrinsic::fma, ft, {x, y, z}); };
+    auto nonZero = [&](llvm::Value* x) { return ir_.CreateFCmpUNE(x, llvm::ConstantFP::get(x->getType(), 0.0)); };
+
+    const unsigned outs = 1;
+    llvm::Value* a = val(op.args[outs]);
+    llvm::Value* x = toF(a);
+    llvm::Value* ok = nullptr;
+    llvm::Value* result = nullptr;
+    llvm::Value* inexact = nullptr;
+    switch (f.kind) {
+      case tcg::FloatFastPath::Add:
+      case tcg::FloatFastPath::Sub: {
+        llvm::Value* b = val(op.args[outs + 1]);
+        llvm::Value* y = f.kind == tcg::FloatFastPath::Sub ? ir_.CreateFNeg(toF(b)) : toF(b);
+        llvm::Value* sum = ir_.CreateFAdd(x, y);
+        result = ir_.CreateBitCast(sum, it);
+        ok = ir_.CreateAnd(ir_.CreateAnd(zeroOrExpIn(a, 1), zeroOrExpIn(b, 1)), zeroOrExpIn(result, 2));
+        // TwoSum: the exact rounding error of x + y.
+        llvm::Value* yv = ir_.CreateFSub(sum, x);
+        llvm::Value* err = ir_.CreateFAdd(ir_.CreateFSub(x, ir_.CreateFSub(sum, yv)), ir_.CreateFSub(y, yv));
+        inexact = nonZero(err);
+        break;
+      }
+      case tcg::FloatFastPath::Mul: {
+        llvm::Value* b = val(op.args[outs + 1]);
+        llvm::Value* y = toF(b);
+        llvm::Value* p = ir_.CreateFMul(x, y);
+        result = ir_.CreateBitCast(p, it);
+        // A zero operand gives an exact signed zero (its residual is 0).
+        ok = ir_.CreateAnd(ir_.CreateAnd(zeroOrExpIn(a, 1), zeroOrExpIn(b, 1)),
+                           ir_.CreateOr(ir_.CreateOr(isZero(a), isZero(b)), expIn(result, mul_lo)));
+        if (dbl) {
+          inexact = nonZero(fma(x, y, ir_.CreateFNeg(p)));
+        } else {   // two singles multiply exactly in double
+          llvm::Type* dt = ir_.getDoubleTy();
+          inexact = ir_.CreateFCmpUNE(ir_.CreateFMul(ir_.CreateFPExt(x, dt), ir_.CreateFPExt(y, dt)), ir_.CreateFPExt(p, dt));
+        }
+        break;
+      }
+      case tcg::FloatFastPath::Div: {
+        llvm::Value* b = val(op.args[outs + 1]);
+        llvm::Value* y = toF(b);
+        llvm::Value* q = ir_.CreateFDiv(x, y);
+        result = ir_.CreateBitCast(q, it);
+        ok = ir_.CreateAnd(ir_.CreateAnd(zeroOrExpIn(a, mul_lo), expIn(b, 1)),
+                           ir_.CreateOr(isZero(a), expIn(result, mul_lo)));
+        inexact = nonZero(fma(ir_.CreateFNeg(q), y, x));
+        break;
+      }
+      case tcg::FloatFastPath::Sqrt: {
+        llvm::Value* s = intrinsic(llvm::Intrinsic::sqrt, ft, {x});
+        result = ir_.CreateBitCast(s, it);
+        // sqrt(+-0) = +-0 exactly; otherwise positive and in range.
+        llvm::Value* positive = ir_.CreateICmpEQ(ir_.CreateAnd(a, c(sign)), c(0));
+        ok = ir_.CreateOr(isZero(a), ir_.CreateAnd(positive, expIn(a, mul_lo)));
+        inexact = nonZero(fma(ir_.CreateFNeg(s), s, x));
+        break;
+      }
+    }
+    // The status word: nearest only; Inexact into Cause and Flags unless
+    // it traps (the helper raises it).
+    llvm::Value* status = loadState(f.status_offset, Type::I32);
+    llvm::Value* mode_ok = ir_.CreateICmpEQ(ir_.CreateAnd(status, ir_.getInt32(f.mode_mask)), ir_.getInt32(0));
+    llvm::Value* traps =
+        ir_.CreateAnd(inexact, ir_.CreateICmpNE(ir_.CreateAnd(status, ir_.getInt32(f.inexact_enable)), ir_.getInt32(0)));
+    ok = ir_.CreateAnd(ir_.CreateAnd(ok, mode_ok), ir_.CreateNot(traps));
+    llvm::Value* new_status = ir_.CreateOr(ir_.CreateAnd(status, ir_.getInt32(~f.cause_mask)),
+                                           ir_.CreateSelect(inexact, ir_.getInt32(f.inexact_cause | f.inexact_flag),
+                                                            ir_.getInt32(0)));
+    llvm::BasicBlock* fast = llvm::BasicBlock::Create(ctx_, "fp_fast", fn_);
+    llvm::BasicBlock* slow = llvm::BasicBlock::Create(ctx_, "fp_helper", fn_);
+    llvm::BasicBlock* done = llvm::BasicBlock::Create(ctx_, "fp_done", fn_);
+    ir_.CreateCondBr(ok, fast, slow);
+    ir_.SetInsertPoint(fast);
+    storeState(f.status_offset, new_status);
+    set(op.args[0], result);
+    ir_.CreateBr(done);
+    // The rest: the quiet helper, with the status word in env around it.
+    ir_.SetInsertPoint(slow);
+    storeEnv(f.status_offset, loadState(f.status_offset, Type::I32));
+    std::vector<llvm::Value*> args{env_};
+    for (unsigned k = 0; k < 4; k++)
+      args.push_back(k < h.nargs ? to64(val(op.args[outs + k])) : ir_.getInt64(0));
+    auto* fty = llvm::FunctionType::get(i64_, {ptr_, i64_, i64_, i64_, i64_}, false);
+    llvm::Value* r = ir_.CreateCall(fty, fnPtr(f.quiet->fn), args);
+    status = ir_.CreateLoad(i32_, envPtr(f.status_offset));
+    storeState(f.status_offset, status);
+    llvm::Value* enabled = ir_.CreateOr(ir_.CreateAnd(ir_.CreateLShr(status, f.enable_shift), f.enable_mask),
+                                        ir_.getInt32(f.always_traps));
+    llvm::Value* trap = ir_.CreateICmpNE(ir_.CreateAnd(ir_.CreateLShr(status, f.cause_shift), enabled), ir_.getInt32(0));
+    llvm::BasicBlock* raise = llvm::BasicBlock::Create(ctx_, "fp_trap", fn_);
+    llvm::BasicBlock* quiet_ok = llvm::BasicBlock::Create(ctx_, "fp_quiet", fn_);
+    ir_.CreateCondBr(trap, raise, quiet_ok);
+    ir_.SetInsertPoint(raise);
+    storePcInfo(op.pc_info);
+    ir_.CreateBr(floatTrapBlock(*f.raise));
+    ir_.SetInsertPoint(quiet_ok);
+    set(op.args[0], dbl ? r : ir_.CreateTrunc(r, i32_));
+    ir_.CreateBr(done);
+    ir_.SetInsertPoint(done);
+  }
+
+  // Where every FPU trap of the function goes (its pc_info stored): guest
+  // state back in env, then the raise helper. One per function keeps the
+  // stores of the guest's registers out of each operation's cold path.
+  llvm::BasicBlock* floatTrapBlock(const tcg::HelperInfo& raise) {
+    if (float_trap_) return float_trap_;
+    llvm::IRBuilderBase::InsertPointGuard keep(ir_);
+    float_trap_ = llvm::BasicBlock::Create(ctx_, "fp_raise", fn_);
+    ir_.SetInsertPoint(float_trap_);
+    syncGuestState();
+    auto* fty = llvm::FunctionType::get(i64_, {ptr_, i64_, i64_, i64_, i64_}, false);
+    llvm::Value* zero = ir_.getInt64(0);
+    ir_.CreateCall(fty, fnPtr(raise.fn), {env_, zero, zero, zero, zero})->setDoesNotReturn();
+    ir_.CreateUnreachable();
+    return float_trap_;
+  }
+  void storeEnv(uint32_t off, llvm::Value* v) { ir_.CreateStore(v, envPtr(off)); }
+
+  // Guest state through its SSA home when it has one (cacheGuestState);
+  // the halves of a pair are the two words of a 64-bit value.
+  llvm::Value* loadState(uint32_t off, Type t) {
+    auto it = cached_.find(off);
+    if (it == cached_.end()) return ir_.CreateLoad(ty(t), envPtr(off));
+    const CachedSlot& c = it->second;
+    if (c.half < 0) return ir_.CreateLoad(ty(t), c.slot);
+    llvm::Value* whole = ir_.CreateLoad(i64_, c.slot);
+    return ir_.CreateTrunc(c.half ? ir_.CreateLShr(whole, 32) : whole, i32_);
+  }
+  void storeState(uint32_t off, llvm::Value* v) {
+    auto it = cached_.find(off);
+    if (it == cached_.end()) {
+      ir_.CreateStore(v, envPtr(off));
+      return;
+    }
+    const CachedSlot& c = it->second;
+    if (c.half < 0) {
+      ir_.CreateStore(v, c.slot);
+      return;
+    }
+    llvm::Value* whole = ir_.CreateLoad(i64_, c.slot);
+    llvm::Value* part = ir_.CreateZExt(v, i64_);
+    llvm::Value* kept = ir_.CreateAnd(whole, ir_.getInt64(c.half ? 0xffffffffull : 0xffffffff00000000ull));
+    ir_.CreateStore(ir_.CreateOr(kept, c.half ? ir_.CreateShl(part, 32) : part), c.slot);
+  }
+
+  // A helper call, as the baseline JIT makes it: guest state in env first
+  // where the helper may look, reloaded after where it may write.
+  void emitCall(const Op& op) {
+    const tcg::HelperInfo& h = *op.helper();
+    const unsigned outs = h.returns ? 1 : 0;
+    if (!(h.flags & tcg::HF_NO_RAISE)) storePcInfo(op.pc_info);
+    const bool reads = !(h.flags & tcg::HF_NO_READ_STATE) || !(h.flags & tcg::HF_NO_RAISE);
+    if (reads || !(h.flags & tcg::HF_NO_WRITE_STATE)) syncGuestState();
+    // The interpreter's uniform shape: (env, four 64-bit integers) -> 64 bits.
+    std::vector<llvm::Value*> args{env_};
+    for (unsigned k = 0; k < 4; k++) args.push_back(k < h.nargs ? to64(val(op.args[outs + k])) : ir_.getInt64(0));
+    auto* fty = llvm::FunctionType::get(i64_, {ptr_, i64_, i64_, i64_, i64_}, false);
+    llvm::CallInst* r = ir_.CreateCall(fty, fnPtr(h.fn), args);
+    if (h.flags & tcg::HF_NORETURN) r->setDoesNotReturn();
+    if (!(h.flags & tcg::HF_NO_WRITE_STATE)) reloadGuestState();
+    noteCall();
+    if (outs) set(op.args[0], h.ret == Type::I32 ? ir_.CreateTrunc(r, i32_) : static_cast<llvm::Value*>(r));
+  }
+
   void emit(const Op& op) {
     switch (op.opc) {
-      case Opcode::get: {
-        auto it = cached_.find(op.aux);
-        set(op.args[0], ir_.CreateLoad(ty(op.type), it != cached_.end() ? static_cast<llvm::Value*>(it->second.slot)
-                                                                          : envPtr(op.aux)));
+      case Opcode::get:
+        set(op.args[0], loadState(op.aux, op.type));
         return;
-      }
-      case Opcode::put: {
-        llvm::Value* v = val(op.args[0]);
-        auto it = cached_.find(op.aux);
-        ir_.CreateStore(v, it != cached_.end() ? static_cast<llvm::Value*>(it->second.slot) : envPtr(op.aux));
+      case Opcode::put:
+        storeState(op.aux, val(op.args[0]));
         return;
-      }
       case Opcode::load:
         emitLoad(op);
         return;
       case Opcode::store:
         emitStore(op);
         return;
-      case Opcode::call: {
-        const tcg::HelperInfo& h = *op.helper();
-        const unsigned outs = h.returns ? 1 : 0;
-        if (!(h.flags & tcg::HF_NO_RAISE)) storePcInfo(op.pc_info);
-        const bool reads = !(h.flags & tcg::HF_NO_READ_STATE) || !(h.flags & tcg::HF_NO_RAISE);
-        if (reads || !(h.flags & tcg::HF_NO_WRITE_STATE)) syncGuestState();
-        // The interpreter's uniform shape: (env, four 64-bit integers) -> 64 bits.
-        std::vector<llvm::Value*> args{env_};
-        for (unsigned k = 0; k < 4; k++) args.push_back(k < h.nargs ? to64(val(op.args[outs + k])) : ir_.getInt64(0));
-        auto* fty = llvm::FunctionType::get(i64_, {ptr_, i64_, i64_, i64_, i64_}, false);
-        llvm::CallInst* r = ir_.CreateCall(fty, fnPtr(h.fn), args);
-        if (h.flags & tcg::HF_NORETURN) r->setDoesNotReturn();
-        if (!(h.flags & tcg::HF_NO_WRITE_STATE)) reloadGuestState();
-        noteCall();
-        if (outs) set(op.args[0], h.ret == Type::I32 ? ir_.CreateTrunc(r, i32_) : static_cast<llvm::Value*>(r));
+      case Opcode::call:
+        if (floatFastPath(*op.helper())) emitFloatFastPath(op);
+        else emitCall(op);
         return;
-      }
       case Opcode::label: {
         llvm::BasicBlock* target = labels_[op.aux];
         if (!ir_.GetInsertBlock()->getTerminator()) ir_.CreateBr(target);
@@ -701,10 +946,12 @@ class Lowerer {
   };
   std::vector<MergePoint> merge_;
   llvm::AllocaInst* stale_ = nullptr;   // the region's code changed since entry (regions only)
+  llvm::BasicBlock* float_trap_ = nullptr;   // floatTrapBlock
   struct CachedSlot {
     llvm::AllocaInst* slot;
     Type type;
     bool written;
+    int half = -1;   // of a pair's 64-bit slot (findSlotPairs): 0 low word, 1 high word
   };
   std::map<uint32_t, CachedSlot> cached_;   // env offset -> its SSA home
   llvm::IRBuilder<> ir_;
