@@ -44,6 +44,10 @@ class Backend {
   virtual bool redirect(TranslationBlock& tb, void* fn, uint32_t entry, uint64_t* entries) { return false; }
   virtual void unredirect(TranslationBlock& tb) {}
   virtual std::string disassemble(const TranslationBlock& tb) const { return {}; }
+  // The block whose generated code holds host_pc, if any (the hot tier's
+  // sampler: called from a signal handler on the CPU thread, so it must
+  // only read).
+  virtual TranslationBlock* blockAt(uintptr_t host_pc) const { return nullptr; }
 };
 
 }  // namespace mimic::tcg

@@ -61,11 +61,13 @@ std::string ExecEngine::statsReport() const {
         "mimic: jit: tier 2: {} regions of {} blocks, {} KiB of code, {:.3f} s compiling ({:.3f} s LLVM IR "
         "pipeline, {:.3f} s LLVM back end, compiler thread CPU); {} installed, {} stale, {} dropped, {} refused "
         "(queue full), {} deferred (compile budget), {} dropped for too many entries, {} resets (code limit); "
-        "{} region entries\n",
+        "{} region entries; {}\n",
         s.regions, s.region_blocks, s.region_code_bytes >> 10, double(s.region_ns) * 1e-9,
         double(s.region_opt_ns) * 1e-9, double(s.region_codegen_ns) * 1e-9, s.regions_installed, s.regions_stale,
         s.regions_dropped, s.regions_refused, s.regions_deferred, s.regions_costly, s.tier2_resets,
-        regionEntries());
+        regionEntries(),
+        sampler_ ? fmt::format("{} samples in generated code (hot at {})", sampler_->samples(), sampler_->hotSamples())
+                 : fmt::format("blocks hot at {} runs", hot_threshold_));
   return out;
 }
 
@@ -74,6 +76,7 @@ void ExecEngine::setBackend(BackendKind k, size_t code_buffer_size) {
   k = BackendKind::Interpreter;
 #endif
   if (backend_) flushAll();
+  sampler_.reset();
   region_compiler_.reset();
   backend_kind_ = k;
   if (k == BackendKind::Interpreter) {
@@ -84,7 +87,9 @@ void ExecEngine::setBackend(BackendKind k, size_t code_buffer_size) {
 #endif
   } else if (k == BackendKind::Auto) {
 #ifdef MIMIC_HAVE_X86_BACKEND
-    if (const char* t = std::getenv("MIMIC_HOT_THRESHOLD"); t && std::atoi(t) > 0) hot_threshold_ = uint32_t(std::atoi(t));
+    const char* threshold = std::getenv("MIMIC_HOT_THRESHOLD");
+    if (threshold && std::atoi(threshold) > 0) hot_threshold_ = uint32_t(std::atoi(threshold));
+    hot_counting_ = timers_->icount() || (threshold && std::atoi(threshold) > 0);
     // Under -icount the guest's timing must not depend on when the host
     // finishes compiling: compile on the CPU thread then.
     region_compiler_ = llvmjit::makeRegionCompiler(cpu_, timers_->icount());   // before the codegen reads hotTierEnabled()
@@ -93,6 +98,15 @@ void ExecEngine::setBackend(BackendKind k, size_t code_buffer_size) {
       timers_->arm(review_timer_, timers_->nowNs() + kRegionReviewNs);
     }
     backend_ = code_buffer_size ? x64::makeCodegen(cpu_, *this, code_buffer_size) : x64::makeCodegen(cpu_, *this);
+    if (!hot_counting_) {
+      auto env = [](const char* name, int64_t fallback) {
+        const char* v = std::getenv(name);
+        return v && std::atoll(v) > 0 ? std::atoll(v) : fallback;
+      };
+      sampler_ = std::make_unique<HotSampler>(*backend_, &cpu_.common().exit_request,
+                                              uint32_t(env("MIMIC_HOT_SAMPLES", kHotSamples)),
+                                              env("MIMIC_HOT_SAMPLE_US", kHotSamplePeriodNs / 1000) * 1000);
+    }
 #endif
   } else {
 #ifdef MIMIC_HAVE_X86_BACKEND
@@ -117,9 +131,12 @@ StopReason ExecEngine::run() {
   }
   ExitInfo last{nullptr, 0};
   uint64_t flush_gen = stats_.flushes;
+  if (sampler_ && !sampler_->started()) sampler_->start();   // on this thread: it samples its own CPU time
   for (;;) {
     if (c.exit_request) {
       c.exit_request = 0;
+      if (sampler_)
+        for (TranslationBlock* tb : sampler_->takeHot()) onHot(tb);
       if (region_compiler_) installFinished();   // the compiler kicks when it has some
       timers_->runDue();
       if (cpu_.pump_) cpu_.pump_();
@@ -460,6 +477,7 @@ void ExecEngine::flushJumpCachePage(uint64_t vaddr) {
 
 void ExecEngine::flushAll() {
   resetHotTier();   // first: it puts the blocks' entries back
+  if (sampler_) sampler_->clear();   // its queued blocks are about to go
   blocks_.clear();
   code_pages_.clear();
   std::fill(code_page_bits_.begin(), code_page_bits_.end(), 0);

@@ -13,6 +13,7 @@
 #include "tcg/backend.h"
 #include "tcg/cpu.h"
 #include "tcg/debug.h"
+#include "tcg/hot_sampler.h"
 #include "tcg/region.h"
 #include "tcg/timer.h"
 #include "tcg/translation_block.h"
@@ -95,6 +96,13 @@ class ExecEngine {
   // kMaxRegionBlocks) to the compiler; when the region is compiled, every
   // member's entry leads to it.
   bool hotTierEnabled() const { return region_compiler_ != nullptr; }
+  // Whether baseline blocks count their runs (else the sampler decides).
+  bool hotCounting() const { return hot_counting_; }
+  // The block counts to hot again (its region must wait).
+  void restartCount(TranslationBlock* tb) const {
+    if (tb->hot_counter) *tb->hot_counter = hot_threshold_;
+    tb->samples = 0;
+  }
   uint32_t hotThreshold() const { return hot_threshold_; }
   static constexpr size_t kMaxRegionBlocks = 32;
   // Tier-2 code kept before every region is dropped and its memory freed.
@@ -236,6 +244,17 @@ class ExecEngine {
   // paid that back, while a benchmark's hot loop reaches 200000 runs within
   // milliseconds.
   uint32_t hot_threshold_ = 200000;
+  // How blocks get hot: by default the sampler (tcg/hot_sampler.h) finds
+  // the blocks that take the CPU thread's time; under -icount (where what
+  // gets compiled must not depend on host time) and with
+  // MIMIC_HOT_THRESHOLD set (tests), every block counts its runs to
+  // hot_threshold_ instead.
+  bool hot_counting_ = false;
+  std::unique_ptr<HotSampler> sampler_;
+  // A block is hot at this many samples, one every kHotSamplePeriodNs of
+  // the CPU thread's CPU time (MIMIC_HOT_SAMPLES, MIMIC_HOT_SAMPLE_US).
+  static constexpr uint32_t kHotSamples = 3;
+  static constexpr int64_t kHotSamplePeriodNs = 1'000'000;
   // Every region since the last flush (their valid bytes and counters are
   // read by code that may still run), the current one of each page and
   // mapping, and how often each was built.

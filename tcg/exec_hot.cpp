@@ -47,10 +47,14 @@ std::vector<TranslationBlock*> ExecEngine::regionMembers(TranslationBlock* hot, 
       auto it = blocks_.find({ppage | (pc & (kPageSize - 1)), pc, hot->flags});
       if (it != blocks_.end()) add(it->second);
     }
-  // hot_count counts down from the threshold at each baseline run and
-  // wraps below zero once it reached it.
-  auto runs = [&](const TranslationBlock* tb) {
-    return tb->hot_count > hot_threshold_ ? hot_threshold_ : hot_threshold_ - tb->hot_count;
+  // Often run: sampled at all, or counted to an eighth of the threshold
+  // (the counter counts down from the threshold at each baseline run and
+  // wraps below zero once it reached it).
+  auto often = [&](const TranslationBlock* tb) {
+    if (tb->samples) return true;
+    if (!tb->hot_counter) return false;
+    const uint32_t left = *tb->hot_counter;
+    return (left > hot_threshold_ ? hot_threshold_ : hot_threshold_ - left) >= hot_threshold_ / 8;
   };
   // Blocks whose counter ran out while their page's region compiled start
   // counting again, but belong in the next one all the same (a switch
@@ -58,7 +62,13 @@ std::vector<TranslationBlock*> ExecEngine::regionMembers(TranslationBlock* hot, 
   // instruction leave the region).
   if (auto page = code_pages_.find(ppage); page != code_pages_.end())
     for (TranslationBlock* tb : page->second)
-      if (tb->was_hot || runs(tb) >= hot_threshold_ / 8) add(tb);
+      if (tb->was_hot || often(tb)) add(tb);
+  // Last, the page's blocks in the jump cache: the targets of its recent
+  // indirect jumps (a switch's cases, returns into the page). Short ones
+  // run often without the sampler ever landing in them.
+  const size_t run = jcIndex(hot->pc) & ~size_t(63);
+  for (size_t i = run; i < run + 64 && members.size() < kMaxRegionBlocks; i++)
+    if (jump_cache_[i] && (jump_cache_page_[i] & kPageMask) == (hot->pc & kPageMask)) add(jump_cache_[i]);
   return members;
 }
 
@@ -86,7 +96,7 @@ void ExecEngine::onHot(TranslationBlock* tb) {
   if (auto it = regions_.find(key); it != regions_.end()) {
     old = it->second;
     if (old->pending) {
-      tb->hot_count = hot_threshold_;   // try again once that one is in
+      restartCount(tb);   // try again once that one is in
       return;
     }
     // A member without an entry of its own: its code leads into the region.
@@ -99,7 +109,7 @@ void ExecEngine::onHot(TranslationBlock* tb) {
   if (builds >= kMaxRegionBuilds) return;
   if (!hotBudgetLeft()) {
     stats_.regions_deferred++;
-    tb->hot_count = hot_threshold_;
+    restartCount(tb);
     return;
   }
 
@@ -130,7 +140,7 @@ void ExecEngine::onHot(TranslationBlock* tb) {
   job->icount = timers_->icount();
   if (!region_compiler_->submit(std::move(job))) {
     stats_.regions_refused++;
-    tb->hot_count = hot_threshold_;
+    restartCount(tb);
     return;
   }
   builds++;

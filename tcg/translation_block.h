@@ -35,14 +35,16 @@ struct TranslationBlock {
   std::vector<std::pair<TranslationBlock*, int>> incoming;
 
   // The hot tier (tier=auto, tcg/region.h): baseline code counts down
-  // hot_count at entry and leaves to the loop when it reaches zero; the
+  // *hot_counter at entry and leaves to the loop when it reaches zero; the
   // loop has a region with this block compiled in the background, and once
-  // it is installed the block's patchable entry jump (entry_jmp_offset)
-  // goes to the region's entry for it.
-  uint32_t hot_count = 0;
+  // it is installed the block's patchable entry (entry_jmp_offset) goes to
+  // the region's entry for it. The counter lives with the backend's code
+  // (null: the block does not count).
+  uint32_t* hot_counter = nullptr;
   uint32_t entry_jmp_offset = kNoJump;
   bool in_region = false;             // its entry jump goes to an installed region
-  bool was_hot = false;               // its counter ran out at least once (a region should hold it)
+  bool was_hot = false;               // it got hot at least once (a region should hold it)
+  uint32_t samples = 0;               // the sampler's (tcg/hot_sampler.h)
 };
 
 // The goto_tb slot number a block's exit returns when its hot counter runs out.

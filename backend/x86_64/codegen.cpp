@@ -75,12 +75,20 @@ class Codegen final : public tcg::Backend {
  public:
   Codegen(tcg::Cpu& cpu, tcg::ExecEngine& engine, size_t size)
       : cpu_(cpu), engine_(engine), ti_(cpu.targetInfo()), size_(size) {
-    void* p = mmap(nullptr, size_, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    // The hot tier's block counters follow the code in the same mapping
+    // (within rel32 reach of every block, so a block counts with one
+    // rip-relative instruction), on pages of their own: never executed,
+    // and no store to them lands on a line holding code.
+    counter_bytes_ = ((size_ / 16) + 4095) & ~size_t(4095);
+    void* p = mmap(nullptr, size_ + counter_bytes_, PROT_READ | PROT_WRITE | PROT_EXEC,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) throw std::runtime_error("cannot map the code buffer");
     buf_ = static_cast<uint8_t*>(p);
+    counters_ = reinterpret_cast<uint32_t*>(buf_ + size_);
+    mprotect(counters_, counter_bytes_, PROT_READ | PROT_WRITE);
     emitTrampolines();
   }
-  ~Codegen() override { munmap(buf_, size_); }
+  ~Codegen() override { munmap(buf_, size_ + counter_bytes_); }
 
   const char* name() const override { return "x86_64"; }
   bool canChain() const override { return true; }
@@ -100,6 +108,21 @@ class Codegen final : public tcg::Backend {
   }
   void flushCode() override {
     used_ = tramp_size_;
+    counters_used_ = 0;
+    by_code_.clear();
+  }
+  // The sampler's question (async-signal-safe: by_code_ only changes
+  // outside generated code, and only generated code is looked up).
+  tcg::TranslationBlock* blockAt(uintptr_t host_pc) const override {
+    if (host_pc < uintptr_t(buf_) || host_pc >= uintptr_t(buf_ + used_) || by_code_.empty()) return nullptr;
+    size_t lo = 0, hi = by_code_.size();   // the last block starting at or before host_pc
+    while (hi - lo > 1) {
+      const size_t mid = (lo + hi) / 2;
+      (uintptr_t(by_code_[mid]->code) <= host_pc ? lo : hi) = mid;
+    }
+    tcg::TranslationBlock* tb = by_code_[lo];
+    const uintptr_t start = uintptr_t(tb->code);
+    return host_pc >= start && host_pc < start + tb->code_size ? tb : nullptr;
   }
 
   bool redirect(tcg::TranslationBlock& tb, void* fn, uint32_t entry, uint64_t* entries) override {
@@ -143,11 +166,25 @@ class Codegen final : public tcg::Backend {
     a_.jmpAbs(epilogue_);
     if (!a_.ok()) return false;
     used_ += (a_.size() + 15) & ~size_t(15);
-    Assembler::patchJmpRel32(tb.code + tb.entry_jmp_offset, at);
+    if (entry_check_.size() >= 5) {
+      // The block's first instruction (its check of the loop's requests,
+      // which the trampoline makes too) becomes a jump there. Only the CPU
+      // thread runs blocks, and it is here, in the loop, not in one.
+      uint8_t jmp[5] = {0xE9};
+      const int32_t d = int32_t(intptr_t(at) - intptr_t(tb.code + 5));
+      std::memcpy(jmp + 1, &d, 4);
+      std::memcpy(tb.code, jmp, 5);
+    } else {
+      Assembler::patchJmpRel32(tb.code + tb.entry_jmp_offset, at);
+    }
     return true;
   }
   void unredirect(tcg::TranslationBlock& tb) override {
     if (tb.entry_jmp_offset == tcg::kNoJump) return;
+    if (entry_check_.size() >= 5) {
+      std::memcpy(tb.code, entry_check_.data(), 5);
+      return;
+    }
     uint8_t* jmp = tb.code + tb.entry_jmp_offset;
     Assembler::patchJmpRel32(jmp, jmp + 5);
   }
@@ -215,10 +252,24 @@ class Codegen final : public tcg::Backend {
   std::vector<SlowPath> slow_;
   tcg::TranslationBlock* tb_ = nullptr;
   const tcg::Block* block_ = nullptr;
+  // The hot tier's counters (one per block, reset with the code).
+  uint32_t* counters_ = nullptr;
+  size_t counter_bytes_ = 0;
+  size_t counters_used_ = 0;
+  uint32_t* allocCounter() { return counters_used_ < counter_bytes_ / 4 ? &counters_[counters_used_++] : nullptr; }
+  // Every block's first instruction (its check of exit_request), as encoded.
+  std::vector<uint8_t> entry_check_;
+  // The blocks compiled under the hot tier, in code order (the buffer
+  // fills upward): the sampler finds a host PC's block here.
+  std::vector<tcg::TranslationBlock*> by_code_;
   bool have_lzcnt_ = Assembler::hostHasLzcnt();
 };
 
 void Codegen::emitTrampolines() {
+  uint8_t check[32];
+  a_.reset(check, sizeof check);
+  a_.cmp(W::d, commonMem(offsetof(tcg::CpuCommon, exit_request)), 0);
+  entry_check_.assign(check, check + a_.size());
   a_.reset(buf_, size_);
   // enter(env, code): save the callee-saved registers, set up the frame,
   // and jump into a block. Blocks leave through the epilogue with rax set.
@@ -341,20 +392,23 @@ bool Codegen::compile(const tcg::Block& b, tcg::TranslationBlock& tb) {
   for (uint32_t i = 0; i < b.num_labels; i++) labels_.push_back(a_.newLabel());
   slow_.clear();
 
-  // The hot tier: a patchable entry jump (to the next instruction until a
-  // compiled region replaces this block).
+  // The hot tier: the block's entry becomes a jump to its region's
+  // trampoline once one is installed (redirect). That is its first
+  // instruction when it is at least a jump long, else a patchable jump to
+  // the next instruction is put first.
   const bool tiering = engine_.hotTierEnabled();
-  if (tiering) tb.entry_jmp_offset = uint32_t(a_.jmpRel32Patchable());
+  uint32_t* counter = tiering && engine_.hotCounting() ? allocCounter() : nullptr;
+  if (tiering) tb.entry_jmp_offset = entry_check_.size() >= 5 ? 0 : uint32_t(a_.jmpRel32Patchable());
   // Leave before running if the loop asked (interrupt, timer, stop).
   Label exit_req = a_.newLabel();
   a_.cmp(W::d, commonMem(offsetof(tcg::CpuCommon, exit_request)), 0);
   a_.jcc(Cc::ne, exit_req);
-  // ... and count down to hot (rax is free at block entry).
+  // ... and count down to hot.
   Label hot = a_.newLabel();
-  if (tiering) {
-    tb.hot_count = engine_.hotThreshold();
-    a_.mov(W::q, Reg::rax, int64_t(reinterpret_cast<uintptr_t>(&tb.hot_count)));
-    a_.sub(W::d, Mem::at(Reg::rax, 0), 1);
+  tb.hot_counter = counter;
+  if (counter) {
+    *counter = engine_.hotThreshold();
+    a_.sub(W::d, Mem::rel(a_.labelAt(counter)), 1);
     a_.jcc(Cc::e, hot);
   }
   // -icount: take this block's instructions from the budget; the block that
@@ -373,7 +427,7 @@ bool Codegen::compile(const tcg::Block& b, tcg::TranslationBlock& tb) {
   a_.bind(exit_req);
   setPcImm(tb.pc);
   exitToLoop(0);
-  if (tiering) {
+  if (counter) {
     a_.bind(hot);
     setPcImm(tb.pc);
     exitToLoop(tcg::encodeExit(&tb, tcg::kHotExitSlot));
@@ -383,6 +437,7 @@ bool Codegen::compile(const tcg::Block& b, tcg::TranslationBlock& tb) {
   tb.code = start;
   tb.code_size = uint32_t(a_.size());
   used_ += (a_.size() + 15) & ~size_t(15);
+  if (tiering) by_code_.push_back(&tb);
   return true;
 }
 

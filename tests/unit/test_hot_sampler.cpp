@@ -1,0 +1,89 @@
+// The hot tier's sampler (tcg/hot_sampler.h): samples of the thread's own
+// CPU time, charged to the block the backend names for the interrupted
+// host PC, make blocks hot after the set number; the loop's request flag
+// is raised when one is queued.
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include "tcg/backend.h"
+#include "tcg/hot_sampler.h"
+#include "tcg/translation_block.h"
+
+namespace mimic::tcg {
+namespace {
+
+// Claims every host PC for one block (or none), as a code buffer would.
+class FakeBackend : public Backend {
+ public:
+  TranslationBlock* claim = nullptr;
+  const char* name() const override { return "fake"; }
+  bool compile(const Block&, TranslationBlock&) override { return false; }
+  uintptr_t execute(void*, TranslationBlock*) override { return 0; }
+  bool canChain() const override { return false; }
+  void chain(TranslationBlock&, int, TranslationBlock&) override {}
+  void unchain(TranslationBlock&, int) override {}
+  void flushCode() override {}
+  TranslationBlock* blockAt(uintptr_t) const override { return claim; }
+};
+
+// Burns the thread's CPU until `done` or a second passes.
+template <class Done>
+void spin(Done done) {
+  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  volatile uint64_t x = 0;
+  while (!done() && std::chrono::steady_clock::now() < end)
+    for (int i = 0; i < 10000; i++) x = x + 1;
+}
+
+TEST(HotSampler, BlockGetsHotAfterItsSamples) {
+  FakeBackend backend;
+  TranslationBlock tb;
+  backend.claim = &tb;
+  volatile int32_t exit_request = 0;
+  HotSampler sampler(backend, &exit_request, 5, 200000);
+  ASSERT_TRUE(sampler.start());
+  std::vector<TranslationBlock*> hot;
+  spin([&] {
+    if (exit_request) {
+      exit_request = 0;
+      for (TranslationBlock* t : sampler.takeHot()) hot.push_back(t);
+    }
+    return !hot.empty();
+  });
+  ASSERT_EQ(hot.size(), 1u);
+  EXPECT_EQ(hot[0], &tb);
+  EXPECT_GE(tb.samples, 5u);
+  EXPECT_GE(sampler.samples(), 5u);
+  // Hot once: later samples do not queue it again.
+  spin([&] { return tb.samples >= 12; });
+  EXPECT_TRUE(sampler.takeHot().empty());
+}
+
+TEST(HotSampler, HostCodeOutsideBlocksIsNotCharged) {
+  FakeBackend backend;   // claims nothing
+  volatile int32_t exit_request = 0;
+  HotSampler sampler(backend, &exit_request, 1, 200000);
+  ASSERT_TRUE(sampler.start());
+  spin([] { return false; });
+  EXPECT_EQ(sampler.samples(), 0u);
+  EXPECT_EQ(exit_request, 0);
+  EXPECT_TRUE(sampler.takeHot().empty());
+}
+
+TEST(HotSampler, ClearForgetsQueuedBlocks) {
+  FakeBackend backend;
+  TranslationBlock tb;
+  backend.claim = &tb;
+  volatile int32_t exit_request = 0;
+  HotSampler sampler(backend, &exit_request, 1, 200000);
+  ASSERT_TRUE(sampler.start());
+  spin([&] { return exit_request != 0; });
+  ASSERT_NE(exit_request, 0);
+  backend.claim = nullptr;
+  sampler.clear();
+  EXPECT_TRUE(sampler.takeHot().empty());
+}
+
+}  // namespace
+}  // namespace mimic::tcg
