@@ -334,7 +334,7 @@ bool parseOptions(const std::vector<std::string>& args, Options& o, std::string&
   }
   if (app.count("--memory") && !parseMemSize(memory, m.ram_size, err)) return false;
   if (app.count("--accel")) {
-    // -accel tcg[,tier=baseline|llvm|interp]
+    // -accel tcg[,tier=auto|baseline|llvm|interp]
     std::string kind = accel.substr(0, accel.find(','));
     if (kind != "tcg") {
       err = fmt::format("-accel {}: unknown accelerator (mimic has tcg)", kind);
@@ -436,9 +436,10 @@ Time:
 Run control:
   -no-reboot          exit (code 0) when the guest resets the machine
   -no-shutdown        stay when the guest shuts down (quit with Ctrl-A x or a signal)
-  -accel tcg[,tier=T]  code generator: baseline (x86-64 JIT, default), llvm
-                      (every block through LLVM: for tests) or interp (the
-                      IR interpreter)
+  -accel tcg[,tier=T]  code generator: auto (default: the x86-64 JIT, hot
+                      code recompiled through LLVM in the background),
+                      baseline (the x86-64 JIT alone), llvm (every block
+                      through LLVM: for tests) or interp (the IR interpreter)
   -gdb DEV            the GDB stub on DEV: tcp::PORT, tcp:HOST:PORT or
                       unix:PATH; -s is -gdb tcp::1234
   -S                  start stopped (a debugger or the monitor continues)
