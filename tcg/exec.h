@@ -261,6 +261,9 @@ class ExecEngine {
   std::vector<std::unique_ptr<Region>> all_regions_;
   std::unordered_map<RegionKey, Region*, RegionKeyHash> regions_;
   std::unordered_map<RegionKey, unsigned, RegionKeyHash> region_builds_;
+  // Pages whose region was dropped for its entries: their next region also
+  // takes in the page's blocks in the jump cache (regionMembers).
+  std::unordered_map<RegionKey, bool, RegionKeyHash> region_leaky_;
   uint64_t region_code_bytes_ = 0;   // tier-2 code since the last reset
   uint32_t regions_in_flight_ = 0;   // submitted, not yet back
   bool hotBudgetLeft();

@@ -63,12 +63,16 @@ std::vector<TranslationBlock*> ExecEngine::regionMembers(TranslationBlock* hot, 
   if (auto page = code_pages_.find(ppage); page != code_pages_.end())
     for (TranslationBlock* tb : page->second)
       if (tb->was_hot || often(tb)) add(tb);
-  // Last, the page's blocks in the jump cache: the targets of its recent
-  // indirect jumps (a switch's cases, returns into the page). Short ones
-  // run often without the sampler ever landing in them.
-  const size_t run = jcIndex(hot->pc) & ~size_t(63);
-  for (size_t i = run; i < run + 64 && members.size() < kMaxRegionBlocks; i++)
-    if (jump_cache_[i] && (jump_cache_page_[i] & kPageMask) == (hot->pc & kPageMask)) add(jump_cache_[i]);
+  // Last, where the page's region kept leaving (reviewRegions), the page's
+  // blocks in the jump cache: the targets of its recent indirect jumps (a
+  // switch's cases, returns into the page). Short ones run often without
+  // the sampler ever landing in them. Not always: blocks that run once
+  // (start-up code) made int_alu's loop region twice as slow.
+  if (region_leaky_.count({ppage, hot->pc & kPageMask, hot->flags})) {
+    const size_t run = jcIndex(hot->pc) & ~size_t(63);
+    for (size_t i = run; i < run + 64 && members.size() < kMaxRegionBlocks; i++)
+      if (jump_cache_[i] && (jump_cache_page_[i] & kPageMask) == (hot->pc & kPageMask)) add(jump_cache_[i]);
+  }
   return members;
 }
 
@@ -235,6 +239,7 @@ void ExecEngine::reviewRegions() {
     // region that is still too costly then ends the page's builds.
     unsigned& builds = region_builds_[key];
     builds = builds + 1 >= kMaxRegionBuilds ? kMaxRegionBuilds : kMaxRegionBuilds - 1;
+    region_leaky_[key] = true;
     if (log::enabled(log::kHot))
       log::write(fmt::format("hot: page {:#x} region entered {} times in {} ms: dropped{}\n", r->vpage, entries,
                              kRegionReviewNs / 1000000,
@@ -288,6 +293,7 @@ void ExecEngine::resetHotTier() {
   all_regions_.clear();
   regions_.clear();
   region_builds_.clear();
+  region_leaky_.clear();
   region_code_bytes_ = 0;
   hot_generation_++;
   region_compiler_->flush();
