@@ -115,10 +115,14 @@ class ExecEngine {
   // (their blocks count again). Big programs (xz in Linux) have dozens of
   // hot pages whose compilation cost more CPU than the guest itself while
   // the code they replaced was only a little slower. At a quarter, boot,
-  // gzip and xz in Linux ran 3-10% slower than the baseline JIT; at a
-  // tenth they run as fast. Not under -icount, where what gets compiled
-  // must not depend on host time.
-  static constexpr double kHotCompileShare = 0.10;
+  // gzip and xz in Linux ran 3-10% slower than the baseline JIT. At a
+  // tenth, the first gzip -9 after boot still spent 1.2 s of compiler CPU
+  // for a 2.8 s run, which a loaded 2-core host takes from the guest; a
+  // twentieth keeps the hottest regions (the sampler finds those first).
+  // Not under -icount, where what gets compiled must not depend on host
+  // time. MIMIC_HOT_COMPILE_SHARE and MIMIC_HOT_COMPILE_ALLOWANCE_MS
+  // override both, for experiments.
+  static constexpr double kHotCompileShare = 0.05;
   static constexpr uint64_t kHotCompileAllowanceNs = 300'000'000;
   // Every kRegionReviewNs each installed region's entries are counted: one
   // entered more than kMaxRegionEntryRate times a second is dropped; its

@@ -7,6 +7,7 @@
 // redirected; code already left behind by a dropped region may still be on
 // its way out and leaves at its next check of the region's valid byte.
 #include <algorithm>
+#include <cstdlib>
 
 #include <fmt/format.h>
 
@@ -83,9 +84,17 @@ bool ExecEngine::hotBudgetLeft() {
   if (region_compiler_->synchronous()) return true;
   const double elapsed = double(timers_->nowNs());   // since the machine started, pauses left out
   const uint64_t done = stats_.regions + stats_.regions_stale;
-  const uint64_t average = done ? stats_.region_ns / done : kHotCompileAllowanceNs / 4;
+  static const double share = [] {
+    const char* v = std::getenv("MIMIC_HOT_COMPILE_SHARE");
+    return v && std::atof(v) > 0 ? std::atof(v) : kHotCompileShare;
+  }();
+  static const double allowance_ns = [] {
+    const char* v = std::getenv("MIMIC_HOT_COMPILE_ALLOWANCE_MS");
+    return v && std::atof(v) >= 0 ? std::atof(v) * 1e6 : double(kHotCompileAllowanceNs);
+  }();
+  const uint64_t average = done ? stats_.region_ns / done : uint64_t(allowance_ns / 4);
   const uint64_t spent = stats_.region_ns + regions_in_flight_ * average;
-  return double(spent) <= elapsed * kHotCompileShare + double(kHotCompileAllowanceNs);
+  return double(spent) <= elapsed * share + allowance_ns;
 }
 
 // A baseline block's counter ran out: queue its page's region (again, with
