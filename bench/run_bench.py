@@ -175,12 +175,19 @@ def build_native(cc, src, exe):
 # ---- running ---------------------------------------------------------------
 
 class Result:
-    def __init__(self, wall, cpu, out, rc, err):
+    def __init__(self, wall, cpu, out, rc, err, thread_cpu=None):
         self.wall = wall        # seconds, wall clock
         self.cpu = cpu          # seconds, user + sys of the child
         self.out = out          # stdout bytes
         self.rc = rc            # exit status, None after a timeout
         self.err = err          # last stderr line (or a note)
+        # mimic's CPU thread alone (its -d stats line, MIMIC_STATS=1):
+        # the guest's CPU without the hot tier's compiler thread; for
+        # other programs the whole process's
+        self.thread_cpu = cpu if thread_cpu is None else thread_cpu
+
+
+THREAD_CPU_RE = re.compile(rb"mimic: jit: CPU thread: ([0-9.]+) s of CPU")
 
 
 def children_cpu():
@@ -205,8 +212,12 @@ def run_once(cmd, timeout):
     except OSError as e:
         return Result(0.0, 0.0, b"", None, f"cannot run {cmd[0]}: {e}")
     cpu = children_cpu() - cpu0
-    lines = err.decode(errors="replace").strip().splitlines()
-    return Result(wall, cpu, out, rc, lines[-1] if lines else "")
+    m = THREAD_CPU_RE.search(err or b"")
+    err = THREAD_CPU_RE.sub(b"", err or b"")
+    lines = [l for l in err.decode(errors="replace").strip().splitlines()
+             if not l.startswith("mimic: jit:")]
+    return Result(wall, cpu, out, rc, lines[-1] if lines else "",
+                  float(m.group(1)) if m else None)
 
 
 def run_ok(res):
@@ -334,7 +345,9 @@ def make_table(rows, tiers, native):
     if native:
         header.append("native s")
         header += [f"native/{t}" for t in tiers]
-    header += [f"CPU QEMU/{tiers[0]}", "spread %", "output"]
+    header += [f"CPU QEMU/{tiers[0]}"]
+    header += [f"CPU QEMU/{t} thread" for t in tiers]
+    header += ["spread %", "output"]
 
     # column index -> (formatter, ratios that count for its geometric mean)
     ratio_cols = {}
@@ -367,6 +380,8 @@ def make_table(rows, tiers, native):
                 for t in tiers:
                     add_ratio(NATIVE, t, "wall", fmt_fraction)
         add_ratio(QEMU, tiers[0], "cpu", fmt_ratio)
+        for t in tiers:
+            add_ratio(QEMU, t, "thread_cpu", fmt_ratio)
         cells += [spread_of(row), row["status"]]
         lines.append("| " + " | ".join(cells) + " |")
 
@@ -475,6 +490,9 @@ def label(key):
 
 def main():
     args = parse_args()
+    # mimic prints its CPU thread's own CPU time at exit (the thread
+    # columns); nothing else reads this variable
+    os.environ["MIMIC_STATS"] = "1"
     build_dir = Path(args.build_dir).resolve()
     build_dir.mkdir(parents=True, exist_ok=True)
     cc_native = None if args.no_native else args.cc_native
@@ -643,7 +661,10 @@ def main():
     config = (f"{args.runs} runs per configuration, interleaved in rotating "
               f"order; wall-clock medians in s; QEMU/T > 1: mimic tier T is "
               f"faster than QEMU; native/T: fraction of native speed; CPU = "
-              f"user+sys of the process; spread = largest (max-min)/median "
+              f"user+sys of the process; CPU QEMU/T thread: QEMU's process "
+              f"CPU over mimic's CPU thread alone (the guest, without the "
+              f"hot tier's compiler thread, which another core may carry); "
+              f"spread = largest (max-min)/median "
               f"of a row; mimic: {mimic_line} for T in "
               f"{', '.join(args.tiers)}")
     if cc_native:

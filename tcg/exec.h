@@ -5,6 +5,7 @@
 
 #include <array>
 #include <csetjmp>
+#include <ctime>
 #include <cstdint>
 #include <memory>
 #include <unordered_map>
@@ -272,6 +273,9 @@ class ExecEngine {
   uint32_t regions_in_flight_ = 0;   // submitted, not yet back
   bool hotBudgetLeft();
   int review_timer_ = -1;
+  // The CPU thread's CPU-time clock (statsReport), set when run() starts.
+  clockid_t cpu_thread_clock_{};
+  bool cpu_thread_clock_valid_ = false;
   void reviewRegions();
 };
 
