@@ -107,14 +107,17 @@ class Results:
     def __init__(self):
         self.times = {}    # (config, step) -> [seconds]
         self.cpu = {}      # (config, step) -> [CPU seconds of the emulator]
+        self.thread = {}   # (config, step) -> [CPU seconds without mimic's compiler thread]
         self.errors = {}   # (config, step) -> [reason]
         self.outputs = {}  # step -> config -> set of "size sha256" of the compressed file
         self.versions = {}  # step -> the program's version line, as the guest printed it
 
-    def add(self, key, step, seconds, cpu):
+    def add(self, key, step, seconds, cpu, thread=None):
         self.times.setdefault((key, step), []).append(seconds)
         if cpu is not None:
             self.cpu.setdefault((key, step), []).append(cpu)
+        if thread is not None:
+            self.thread.setdefault((key, step), []).append(thread)
         log("  %-14s %-9s %.2f s (CPU %s)" % (label(key), step, seconds, "%.2f s" % cpu if cpu is not None else "?"))
 
     def fail(self, key, step, reason):
@@ -136,11 +139,11 @@ def boot_steps(con, key, steps, res, args):
         _, t = con.expect("Run /init", args.timeout)
         done.add("init")
         if "init" in steps:
-            res.add(key, "init", t - con.t0, con.cpu_seconds())
+            res.add(key, "init", t - con.t0, con.cpu_seconds(), con.cpu_seconds_without())
         _, t = con.expect(gc.SHELL_PROMPT, args.timeout)
         done.add("shell")
         if "shell" in steps:
-            res.add(key, "shell", t - con.t0, con.cpu_seconds())
+            res.add(key, "shell", t - con.t0, con.cpu_seconds(), con.cpu_seconds_without())
         return True
     except gc.ConsoleTimeout as e:
         for s in BUSYBOX_STEPS:
@@ -186,13 +189,13 @@ def compress_step(con, key, step, res, args):
             res.fail(key, step, why)
             return
     command, output = COMPRESS[step]
-    cpu0 = con.cpu_seconds()
+    cpu0, thread0 = con.cpu_seconds(), con.cpu_seconds_without()
     status, out, secs = con.run(command, args.timeout)
-    cpu1 = con.cpu_seconds()
+    cpu1, thread1 = con.cpu_seconds(), con.cpu_seconds_without()
     if status != 0:
         res.fail(key, step, "%s exit status %d: %r" % (step, status, out[-200:]))
         return
-    res.add(key, step, secs, cpu_delta(cpu0, cpu1))
+    res.add(key, step, secs, cpu_delta(cpu0, cpu1), cpu_delta(thread0, thread1))
     _, out, _ = con.run(CHECK.format(output), 120)
     res.outputs.setdefault(step, {}).setdefault(key, set()).add(" ".join(out.split()[:2]))
 
@@ -298,6 +301,7 @@ def table_header(tiers):
     cols.append("QEMU CPU")
     for t in tiers:
         cols += ["%s CPU" % t, "CPU QEMU/%s" % t]
+    cols += ["CPU QEMU/%s w/o compiler" % t for t in tiers]
     return ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
 
 
@@ -312,6 +316,8 @@ def table_row(res, step, tiers):
     cells.append(fmt(cpu[QEMU]))
     for t in tiers:
         cells += [fmt(cpu[t]), ratio(cpu[QEMU], cpu[t])]
+    thread = {k: median(res.thread.get((k, step), [])) for k in keys}
+    cells += [ratio(thread[QEMU], thread[t]) for t in tiers]
     return "| " + " | ".join(cells) + " |"
 
 
@@ -356,7 +362,8 @@ def report(res, steps, args):
     lines.append("")
     lines.append("QEMU/T > 1 means mimic's tier T is faster. Times are host wall-clock seconds (time.monotonic); "
                  "CPU is the emulator process's user + system time over the same interval (all threads, "
-                 "from /proc; steadier on a loaded host).")
+                 "from /proc; steadier on a loaded host). w/o compiler: mimic's CPU less its LLVM compiler "
+                 "thread's (\"mimic-llvm\"): the guest's own cost, which a second core would leave alone.")
     lines += ["- " + n for n in notes]
     return "\n".join(lines)
 

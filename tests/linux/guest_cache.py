@@ -469,6 +469,26 @@ class GuestConsole:
         except (OSError, IndexError, ValueError):
             return None
 
+    def cpu_seconds_without(self, names=("mimic-llvm",)):
+        """cpu_seconds() less the CPU time of the emulator's threads named
+        in `names` (mimic's LLVM compiler thread): the guest's own cost,
+        steadier when other load shares the host. None when unavailable."""
+        total = self.cpu_seconds()
+        if total is None:
+            return None
+        try:
+            for tid in os.listdir("/proc/%d/task" % self.proc.pid):
+                base = "/proc/%d/task/%s/" % (self.proc.pid, tid)
+                with open(base + "comm") as f:
+                    if f.read().strip() not in names:
+                        continue
+                with open(base + "stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                total -= (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            return None
+        return total
+
     def send(self, text):
         try:
             self.proc.stdin.write(text.encode())
