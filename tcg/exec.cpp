@@ -95,8 +95,9 @@ void ExecEngine::setBackend(BackendKind k, size_t code_buffer_size) {
   } else if (k == BackendKind::Auto) {
 #ifdef MIMIC_HAVE_X86_BACKEND
     const char* threshold = std::getenv("MIMIC_HOT_THRESHOLD");
-    if (threshold && std::atoi(threshold) > 0) hot_threshold_ = uint32_t(std::atoi(threshold));
-    hot_counting_ = timers_->icount() || (threshold && std::atoi(threshold) > 0);
+    const int runs = threshold ? std::atoi(threshold) : 0;
+    if (runs > 0) hot_threshold_ = uint32_t(runs);
+    hot_counting_ = timers_->icount() || runs > 0;
     // Under -icount the guest's timing must not depend on when the host
     // finishes compiling: compile on the CPU thread then.
     region_compiler_ = llvmjit::makeRegionCompiler(cpu_, timers_->icount());   // before the codegen reads hotTierEnabled()

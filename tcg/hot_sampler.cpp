@@ -38,7 +38,7 @@ HotSampler::~HotSampler() {
 bool HotSampler::start() {
   if (timer_started_) return true;
   struct sigaction sa {};
-  sa.sa_sigaction = reinterpret_cast<void (*)(int, siginfo_t*, void*)>(&HotSampler::onSignal);
+  sa.sa_sigaction = &HotSampler::onSignal;
   sa.sa_flags = SA_SIGINFO | SA_RESTART;
   sigemptyset(&sa.sa_mask);
   if (sigaction(samplerSignal(), &sa, nullptr) != 0) {
@@ -64,7 +64,7 @@ bool HotSampler::start() {
   return true;
 }
 
-void HotSampler::onSignal(int, void*, void* ucontext) {
+void HotSampler::onSignal(int, siginfo_t*, void* ucontext) {
   const int saved = errno;
   if (HotSampler* s = t_sampler) {
 #if defined(__x86_64__)

@@ -14,6 +14,8 @@
 // and looks only when it interrupted generated code) sees it whole.
 #pragma once
 
+#include <signal.h>
+
 #include <array>
 #include <atomic>
 #include <cstdint>
@@ -47,7 +49,7 @@ class HotSampler {
   uint64_t samples() const { return samples_; }
 
  private:
-  static void onSignal(int sig, void* info, void* ucontext);
+  static void onSignal(int sig, siginfo_t* info, void* ucontext);
   void sample(uintptr_t host_pc);
 
   const Backend& backend_;

@@ -226,4 +226,15 @@ std::string verifyBlock(const Block& b) {
   return {};
 }
 
+const FloatFastPath* inlinableFastPath(const HelperInfo& h, bool host_has_fma) {
+  const FloatFastPath* f = h.fast;
+  if (!f || !h.returns) return nullptr;
+  const unsigned operands = f->kind == FloatFastPath::Sqrt ? 1 : 2;
+  if (h.nargs != operands) return nullptr;
+  for (unsigned k = 0; k < operands; k++)
+    if (h.args[k] != h.ret) return nullptr;
+  if (f->kind != FloatFastPath::Add && f->kind != FloatFastPath::Sub && !host_has_fma) return nullptr;
+  return f;
+}
+
 }  // namespace mimic::tcg

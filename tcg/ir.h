@@ -134,6 +134,11 @@ struct HelperInfo {
   const FloatFastPath* fast = nullptr;   // an inline fast path (its operand width is ret's)
 };
 
+// h's fast path if a backend may inline it: the helper has the shape the
+// descriptor assumes (operands and result of one width), and for mul, div
+// and sqrt the host has FMA (their Inexact test is an FMA residual).
+const FloatFastPath* inlinableFastPath(const HelperInfo& h, bool host_has_fma);
+
 struct Value {
   enum Kind : uint8_t { None, Temp, Const };
   Kind kind = None;

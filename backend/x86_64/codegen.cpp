@@ -166,7 +166,7 @@ class Codegen final : public tcg::Backend {
     a_.jmpAbs(epilogue_);
     if (!a_.ok()) return false;
     used_ += (a_.size() + 15) & ~size_t(15);
-    if (entry_check_.size() >= 5) {
+    if (entry_is_check_) {
       // The block's first instruction (its check of the loop's requests,
       // which the trampoline makes too) becomes a jump there. Only the CPU
       // thread runs blocks, and it is here, in the loop, not in one.
@@ -181,7 +181,7 @@ class Codegen final : public tcg::Backend {
   }
   void unredirect(tcg::TranslationBlock& tb) override {
     if (tb.entry_jmp_offset == tcg::kNoJump) return;
-    if (entry_check_.size() >= 5) {
+    if (entry_is_check_) {
       std::memcpy(tb.code, entry_check_.data(), 5);
       return;
     }
@@ -257,8 +257,10 @@ class Codegen final : public tcg::Backend {
   size_t counter_bytes_ = 0;
   size_t counters_used_ = 0;
   uint32_t* allocCounter() { return counters_used_ < counter_bytes_ / 4 ? &counters_[counters_used_++] : nullptr; }
-  // Every block's first instruction (its check of exit_request), as encoded.
+  // Every block's first instruction (its check of exit_request), as
+  // encoded; when it is at least a jump long, redirect() overwrites it.
   std::vector<uint8_t> entry_check_;
+  bool entry_is_check_ = false;
   // The blocks compiled under the hot tier, in code order (the buffer
   // fills upward): the sampler finds a host PC's block here.
   std::vector<tcg::TranslationBlock*> by_code_;
@@ -270,6 +272,7 @@ void Codegen::emitTrampolines() {
   a_.reset(check, sizeof check);
   a_.cmp(W::d, commonMem(offsetof(tcg::CpuCommon, exit_request)), 0);
   entry_check_.assign(check, check + a_.size());
+  entry_is_check_ = entry_check_.size() >= 5;
   a_.reset(buf_, size_);
   // enter(env, code): save the callee-saved registers, set up the frame,
   // and jump into a block. Blocks leave through the epilogue with rax set.
@@ -398,7 +401,7 @@ bool Codegen::compile(const tcg::Block& b, tcg::TranslationBlock& tb) {
   // the next instruction is put first.
   const bool tiering = engine_.hotTierEnabled();
   uint32_t* counter = tiering && engine_.hotCounting() ? allocCounter() : nullptr;
-  if (tiering) tb.entry_jmp_offset = entry_check_.size() >= 5 ? 0 : uint32_t(a_.jmpRel32Patchable());
+  if (tiering) tb.entry_jmp_offset = entry_is_check_ ? 0 : uint32_t(a_.jmpRel32Patchable());
   // Leave before running if the loop asked (interrupt, timer, stop).
   Label exit_req = a_.newLabel();
   a_.cmp(W::d, commonMem(offsetof(tcg::CpuCommon, exit_request)), 0);
@@ -879,11 +882,9 @@ void Codegen::emitSlowPath(const SlowPath& sp) {
 bool Codegen::emitFloatFastPath(const tcg::Op& op, uint32_t index) {
   using K = tcg::FloatFastPath;
   const tcg::HelperInfo& h = *op.helper();
-  const K* f = h.fast;
-  if (!f || !h.returns) return false;
+  const K* f = tcg::inlinableFastPath(h, Assembler::hostHasFma());
+  if (!f) return false;
   const unsigned operands = f->kind == K::Sqrt ? 1 : 2;
-  if (h.nargs != operands || h.args[0] != h.ret || (operands == 2 && h.args[1] != h.ret)) return false;
-  if (f->kind != K::Add && f->kind != K::Sub && !Assembler::hostHasFma()) return false;
   const bool dbl = h.ret == Type::I64;
   const W w = dbl ? W::q : W::d;
   const unsigned frac = dbl ? 52 : 23;

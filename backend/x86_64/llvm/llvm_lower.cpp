@@ -655,17 +655,10 @@ class Lowerer {
   }
 
   // The helper's inline fast path (tcg::FloatFastPath), if this host can
-  // run it: mul, div and sqrt tell Inexact by an FMA residual.
+  // run it.
   static const tcg::FloatFastPath* floatFastPath(const tcg::HelperInfo& h) {
-    const tcg::FloatFastPath* f = h.fast;
-    if (!f || !h.returns) return nullptr;
-    const unsigned operands = f->kind == tcg::FloatFastPath::Sqrt ? 1 : 2;
-    if (h.nargs != operands) return nullptr;
-    for (unsigned k = 0; k < operands; k++)
-      if (h.args[k] != h.ret) return nullptr;
     static const bool has_fma = __builtin_cpu_supports("fma");
-    if (f->kind != tcg::FloatFastPath::Add && f->kind != tcg::FloatFastPath::Sub && !has_fma) return nullptr;
-    return f;
+    return tcg::inlinableFastPath(h, has_fma);
   }
 
   // The ordinary cases of an IEEE operation on the host's FPU, with the
@@ -723,12 +716,7 @@ class Lowerer {
         // A zero operand gives an exact signed zero (its residual is 0).
         ok = ir_.CreateAnd(ir_.CreateAnd(zeroOrExpIn(a, 1), zeroOrExpIn(b, 1)),
                            ir_.CreateOr(ir_.CreateOr(isZero(a), isZero(b)), expIn(result, mul_lo)));
-        if (dbl) {
-          inexact = nonZero(fma(x, y, ir_.CreateFNeg(p)));
-        } else {   // two singles multiply exactly in double
-          llvm::Type* dt = ir_.getDoubleTy();
-          inexact = ir_.CreateFCmpUNE(ir_.CreateFMul(ir_.CreateFPExt(x, dt), ir_.CreateFPExt(y, dt)), ir_.CreateFPExt(p, dt));
-        }
+        inexact = nonZero(fma(x, y, ir_.CreateFNeg(p)));
         break;
       }
       case tcg::FloatFastPath::Div: {
