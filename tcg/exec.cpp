@@ -99,8 +99,11 @@ void ExecEngine::setBackend(BackendKind k, size_t code_buffer_size) {
     if (runs > 0) hot_threshold_ = uint32_t(runs);
     hot_counting_ = timers_->icount() || runs > 0;
     // Under -icount the guest's timing must not depend on when the host
-    // finishes compiling: compile on the CPU thread then.
-    region_compiler_ = llvmjit::makeRegionCompiler(cpu_, timers_->icount());   // before the codegen reads hotTierEnabled()
+    // finishes compiling: compile on the CPU thread then. MIMIC_HOT_SYNC=1
+    // does the same for tests whose programs end before a background
+    // compile would (a region must run for the test to mean anything).
+    const bool sync = timers_->icount() || std::getenv("MIMIC_HOT_SYNC") != nullptr;
+    region_compiler_ = llvmjit::makeRegionCompiler(cpu_, sync);   // before the codegen reads hotTierEnabled()
     if (!timers_->icount() && review_timer_ < 0) {
       review_timer_ = timers_->add([this] { reviewRegions(); });
       timers_->arm(review_timer_, timers_->nowNs() + kRegionReviewNs);

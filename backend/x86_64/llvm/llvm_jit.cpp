@@ -12,6 +12,7 @@
 #include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
 #include <llvm/IR/Module.h>
 #include <llvm/IR/Verifier.h>
+#include <llvm/Object/ObjectFile.h>
 #include <llvm/Passes/PassBuilder.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
@@ -88,6 +89,20 @@ void optimize(llvm::Module& m) {
   mpm.run(m, mam);
 }
 
+// The size of an object's text sections (0 if it cannot be parsed: the
+// linker reports that object's errors itself).
+uint64_t textBytes(const llvm::MemoryBuffer& obj) {
+  auto file = llvm::object::ObjectFile::createObjectFile(obj.getMemBufferRef());
+  if (!file) {
+    llvm::consumeError(file.takeError());
+    return 0;
+  }
+  uint64_t n = 0;
+  for (const llvm::object::SectionRef& sec : (*file)->sections())
+    if (sec.isText()) n += sec.getSize();
+  return n;
+}
+
 }  // namespace
 
 struct Jit::Impl {
@@ -109,14 +124,17 @@ Jit::Jit() : impl_(std::make_unique<Impl>()) {
     std::exit(1);
   }
   impl_->jit = std::move(*jit);
-  // Every object passes here on its way to memory: count its size, and
-  // with MIMIC_DUMP_OBJ=DIR also write it to DIR (objdump -d reads it).
+  // Every object passes here on its way to memory: count its machine code
+  // (the text sections: the whole object also holds symbols and
+  // relocations, which -d perfmap would otherwise claim as code of the
+  // function and so overlap the next one), and with MIMIC_DUMP_OBJ=DIR
+  // also write it to DIR (objdump -d reads it).
   std::function<llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>(std::unique_ptr<llvm::MemoryBuffer>)> dump;
   if (const char* dir = std::getenv("MIMIC_DUMP_OBJ")) dump = llvm::orc::DumpObjects(dir);
   uint64_t* bytes = &code_bytes_;
   impl_->jit->getObjTransformLayer().setTransform(
       [bytes, dump](std::unique_ptr<llvm::MemoryBuffer> obj) -> llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> {
-        *bytes += obj->getBufferSize();
+        *bytes += textBytes(*obj);
         return dump ? dump(std::move(obj)) : std::move(obj);
       });
   impl_->tracker = impl_->jit->getMainJITDylib().createResourceTracker();

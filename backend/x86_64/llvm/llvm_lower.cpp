@@ -94,6 +94,7 @@ class Lowerer {
         emit(op);
       }
     }
+    finishMemos();
     // Verified blocks end in an exit; close whatever is open.
     for (llvm::BasicBlock& bb : *fn_)
       if (!bb.getTerminator()) {
@@ -541,34 +542,91 @@ class Lowerer {
   // the out-of-line slow path, which alone may raise a guest exception.
   struct TlbProbe {
     llvm::Value* vaddr;
-    llvm::Value* entry;
-    llvm::BasicBlock* fast;
+    llvm::Value* addend;   // host address - guest address, on the fast path
     llvm::BasicBlock* slow;
     llvm::BasicBlock* join;
   };
+  // In a region, each access also remembers the last page it hit (its
+  // key, page | alignment bits, and the TLB entry's addend) in two SSA
+  // values: a loop that walks an array or a string hits the same page
+  // again and again, and the memo turns the probe's index arithmetic and
+  // two dependent loads into one compare of registers. Entries change only
+  // inside calls (TLB writes, refills, code-page changes all run in
+  // helpers or slow paths), so every memo is forgotten after each call
+  // (forgetMemos); a memo never outlives the function's invocation.
+  struct Memo {
+    llvm::AllocaInst* key;
+    llvm::AllocaInst* addend;
+  };
+  static constexpr uint64_t kNoPage = ~uint64_t(0);   // no key: keys are 32-bit addresses
+  Memo newMemo() {
+    llvm::IRBuilder<> at(&fn_->getEntryBlock(), fn_->getEntryBlock().begin());
+    Memo mm{at.CreateAlloca(i64_), at.CreateAlloca(i64_)};
+    at.CreateStore(ir_.getInt64(kNoPage), mm.key);
+    at.CreateStore(ir_.getInt64(0), mm.addend);
+    memos_.push_back(mm);
+    return mm;
+  }
+  // After every call: the memos made so far and those made later in the
+  // lowering (finishMemos visits the calls again at the end).
+  void forgetMemosAfter(llvm::Instruction* call) { calls_.push_back(call); }
+  void finishMemos() {
+    for (llvm::Instruction* call : calls_) {
+      if (!call->getNextNode()) continue;
+      llvm::IRBuilder<> at(call->getNextNode());
+      for (const Memo& mm : memos_) at.CreateStore(ir_.getInt64(kNoPage), mm.key);
+    }
+  }
   TlbProbe probeTlb(llvm::Value* addr, const tcg::MemOp& m, bool write) {
     TlbProbe p;
     p.vaddr = to64(addr);
+    llvm::Value* key = ir_.CreateAnd(p.vaddr, ir_.getInt64(tcg::kPageMask | (m.bytes() - 1)));
+    p.slow = llvm::BasicBlock::Create(ctx_, "tlb_miss", fn_);
+    p.join = llvm::BasicBlock::Create(ctx_, "mem_done", fn_);
+    llvm::BasicBlock* fast = llvm::BasicBlock::Create(ctx_, "tlb_hit", fn_);
+    const bool memo = valid_ && !opts_.no_tlb_memo;
+    Memo mm{};
+    llvm::BasicBlock* memo_hit = nullptr;
+    llvm::Value* memo_addend = nullptr;
+    if (memo) {
+      mm = newMemo();
+      memo_hit = llvm::BasicBlock::Create(ctx_, "memo_hit", fn_);
+      llvm::BasicBlock* probe = llvm::BasicBlock::Create(ctx_, "probe", fn_);
+      ir_.CreateCondBr(ir_.CreateICmpEQ(key, ir_.CreateLoad(i64_, mm.key)), memo_hit, probe);
+      ir_.SetInsertPoint(memo_hit);
+      memo_addend = ir_.CreateLoad(i64_, mm.addend);
+      ir_.CreateBr(fast);
+      ir_.SetInsertPoint(probe);
+    }
     llvm::Value* idx = ir_.CreateAnd(ir_.CreateLShr(p.vaddr, tcg::kPageBits), tcg::kTlbEntries - 1);
     const uint64_t base = offsetof(tcg::CpuCommon, tlb) + uint64_t(m.mmu_idx) * tcg::kTlbEntries * sizeof(tcg::TlbEntry);
     llvm::Value* off = ir_.CreateAdd(ir_.getInt64(base), ir_.CreateShl(idx, 5));
-    p.entry = ir_.CreateInBoundsGEP(ir_.getInt8Ty(), common_, off);
+    llvm::Value* entry = ir_.CreateInBoundsGEP(ir_.getInt8Ty(), common_, off);
     llvm::Value* tag_ptr = ir_.CreateInBoundsGEP(
-        ir_.getInt8Ty(), p.entry, ir_.getInt64(write ? offsetof(tcg::TlbEntry, addr_write) : offsetof(tcg::TlbEntry, addr_read)));
+        ir_.getInt8Ty(), entry, ir_.getInt64(write ? offsetof(tcg::TlbEntry, addr_write) : offsetof(tcg::TlbEntry, addr_read)));
     llvm::Value* tag = ir_.CreateLoad(i64_, tag_ptr);
-    llvm::Value* key = ir_.CreateAnd(p.vaddr, ir_.getInt64(tcg::kPageMask | (m.bytes() - 1)));
-    p.fast = llvm::BasicBlock::Create(ctx_, "tlb_hit", fn_);
-    p.slow = llvm::BasicBlock::Create(ctx_, "tlb_miss", fn_);
-    p.join = llvm::BasicBlock::Create(ctx_, "mem_done", fn_);
-    ir_.CreateCondBr(ir_.CreateICmpEQ(key, tag), p.fast, p.slow);
-    ir_.SetInsertPoint(p.fast);
+    llvm::BasicBlock* hit = llvm::BasicBlock::Create(ctx_, "probe_hit", fn_);
+    ir_.CreateCondBr(ir_.CreateICmpEQ(key, tag), hit, p.slow);
+    ir_.SetInsertPoint(hit);
+    llvm::Value* addend =
+        ir_.CreateLoad(i64_, ir_.CreateInBoundsGEP(ir_.getInt8Ty(), entry, ir_.getInt64(offsetof(tcg::TlbEntry, addend))));
+    if (memo) {
+      ir_.CreateStore(key, mm.key);
+      ir_.CreateStore(addend, mm.addend);
+    }
+    ir_.CreateBr(fast);
+    ir_.SetInsertPoint(fast);
+    if (memo) {
+      llvm::PHINode* phi = ir_.CreatePHI(i64_, 2);
+      phi->addIncoming(memo_addend, memo_hit);
+      phi->addIncoming(addend, hit);
+      p.addend = phi;
+    } else {
+      p.addend = addend;
+    }
     return p;
   }
-  llvm::Value* hostPtr(const TlbProbe& p) {
-    llvm::Value* addend = ir_.CreateLoad(i64_, ir_.CreateInBoundsGEP(ir_.getInt8Ty(), p.entry,
-                                                                      ir_.getInt64(offsetof(tcg::TlbEntry, addend))));
-    return ir_.CreateIntToPtr(ir_.CreateAdd(p.vaddr, addend), ptr_);
-  }
+  llvm::Value* hostPtr(const TlbProbe& p) { return ir_.CreateIntToPtr(ir_.CreateAdd(p.vaddr, p.addend), ptr_); }
 
   void emitLoad(const Op& op) {
     const tcg::MemOp m = tcg::MemOp::unpack(op.aux);
@@ -585,8 +643,9 @@ class Lowerer {
     storePcInfo(op.pc_info);
     syncGuestState();   // a fault unwinds from here with env as the exception sees it
     auto* fty = llvm::FunctionType::get(i64_, {ptr_, i64_, i32_}, false);
-    llvm::Value* r = ir_.CreateCall(fty, fnPtr(reinterpret_cast<const void*>(&tcg::slowLoad)),
-                                    {common_, p.vaddr, ir_.getInt32(op.aux)});
+    llvm::CallInst* r = ir_.CreateCall(fty, fnPtr(reinterpret_cast<const void*>(&tcg::slowLoad)),
+                                       {common_, p.vaddr, ir_.getInt32(op.aux)});
+    forgetMemosAfter(r);
     noteCall();   // a device read may have started DMA over code
     set(op.args[0], op.type == Type::I32 ? ir_.CreateTrunc(r, i32_) : r);
     ir_.CreateBr(p.join);
@@ -608,8 +667,8 @@ class Lowerer {
     storePcInfo(op.pc_info);
     syncGuestState();
     auto* fty = llvm::FunctionType::get(ir_.getVoidTy(), {ptr_, i64_, i64_, i32_}, false);
-    ir_.CreateCall(fty, fnPtr(reinterpret_cast<const void*>(&tcg::slowStore)),
-                   {common_, p.vaddr, to64(value), ir_.getInt32(op.aux)});
+    forgetMemosAfter(ir_.CreateCall(fty, fnPtr(reinterpret_cast<const void*>(&tcg::slowStore)),
+                                    {common_, p.vaddr, to64(value), ir_.getInt32(op.aux)}));
     noteCall();
     ir_.CreateBr(p.join);
     ir_.SetInsertPoint(p.join);
@@ -764,7 +823,8 @@ class Lowerer {
     for (unsigned k = 0; k < 4; k++)
       args.push_back(k < h.nargs ? to64(val(op.args[outs + k])) : ir_.getInt64(0));
     auto* fty = llvm::FunctionType::get(i64_, {ptr_, i64_, i64_, i64_, i64_}, false);
-    llvm::Value* r = ir_.CreateCall(fty, fnPtr(f.quiet->fn), args);
+    llvm::CallInst* r = ir_.CreateCall(fty, fnPtr(f.quiet->fn), args);
+    forgetMemosAfter(r);
     status = ir_.CreateLoad(i32_, envPtr(f.status_offset));
     storeState(f.status_offset, status);
     llvm::Value* enabled = ir_.CreateOr(ir_.CreateAnd(ir_.CreateLShr(status, f.enable_shift), f.enable_mask),
@@ -840,6 +900,7 @@ class Lowerer {
     auto* fty = llvm::FunctionType::get(i64_, {ptr_, i64_, i64_, i64_, i64_}, false);
     llvm::CallInst* r = ir_.CreateCall(fty, fnPtr(h.fn), args);
     if (h.flags & tcg::HF_NORETURN) r->setDoesNotReturn();
+    else forgetMemosAfter(r);
     if (!(h.flags & tcg::HF_NO_WRITE_STATE)) reloadGuestState();
     noteCall();
     if (outs) set(op.args[0], h.ret == Type::I32 ? ir_.CreateTrunc(r, i32_) : static_cast<llvm::Value*>(r));
@@ -935,6 +996,8 @@ class Lowerer {
   std::vector<MergePoint> merge_;
   llvm::AllocaInst* stale_ = nullptr;   // the region's code changed since entry (regions only)
   llvm::BasicBlock* float_trap_ = nullptr;   // floatTrapBlock
+  std::vector<Memo> memos_;                  // every access's page memo (probeTlb)
+  std::vector<llvm::Instruction*> calls_;    // after which the memos are forgotten
   struct CachedSlot {
     llvm::AllocaInst* slot;
     Type type;

@@ -20,6 +20,7 @@ namespace mimic::llvmjit {
 struct LowerOptions {
   tcg::TargetInfo target;
   bool icount = false;   // take the block's instructions from CpuCommon::icount_budget
+  bool no_tlb_memo = false;   // regions probe the TLB at every access (MIMIC_NO_TLB_MEMO=1, for measurements)
 };
 
 // Adds `uint64_t name(void* env)` for block `b` (translation block `tb`,

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <condition_variable>
+#include <cstdlib>
 #include <deque>
 #include <mutex>
 #include <thread>
@@ -90,7 +91,8 @@ class LlvmRegionCompiler : public tcg::RegionCompiler {
 
   void compile(tcg::RegionJob& job) {
     const uint64_t bytes0 = jit_.codeBytes(), opt0 = jit_.optNs(), codegen0 = jit_.codegenNs();
-    LowerOptions opts{target_, job.icount};
+    static const bool no_memo = std::getenv("MIMIC_NO_TLB_MEMO") != nullptr;
+    LowerOptions opts{target_, job.icount, no_memo};
     std::vector<bool> entries;
     job.fn = jit_.compile(job.members[0].pc, [&](llvm::Module& m, const std::string& n) {
       return lowerRegion(m, n, job.members, job.valid, opts, &entries);
