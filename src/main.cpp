@@ -6,6 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -20,6 +21,7 @@
 #include "monitor/monitors.h"
 #include "src/mimic_version.h"
 #include "src/options.h"
+#include "tcg/region.h"
 #include "util/log.h"
 
 namespace {
@@ -181,5 +183,11 @@ int main(int argc, char** argv) {
   machine.reset();
   hw::restoreTerminal();
   if (log::g_file) std::fflush(log::g_file);
+  // A region compile left running at shutdown must not see the static
+  // destructors run under it (tcg/region.h).
+  if (tcg::regionCompilerAbandoned()) {
+    std::fflush(nullptr);
+    std::_Exit(code);
+  }
   return code;
 }

@@ -194,10 +194,11 @@ void ExecEngine::installFinished() {
     }
     if (old) dropRegion(old);
     bool ok = true;
+    r->entry_counts = std::make_unique<uint64_t[]>(r->members.size());
     for (uint32_t i = 0; i < r->members.size() && ok; i++) {
       if (!job->entries[i]) continue;
       TranslationBlock* tb = r->members[i];
-      ok = tb->valid && backend_->redirect(*tb, r->fn, i, &r->entries);
+      ok = tb->valid && backend_->redirect(*tb, r->fn, i, &r->entry_counts[i]);
       if (ok) tb->in_region = true;
     }
     if (!ok) {
@@ -234,14 +235,18 @@ void ExecEngine::reviewRegions() {
     // running; the rebuild (with the blocks that got hot since, often the
     // ones the old region kept leaving for) gets its own review.
     if (current->pending) {
-      if (Region* r = current->replaces; r && !r->pending && !r->dropped) r->entries_reviewed = r->entries;
+      if (Region* r = current->replaces; r && !r->pending && !r->dropped) r->entries_reviewed = r->entries();
       continue;
     }
     Region* r = current;
     if (r->dropped) continue;
-    const uint64_t delta = r->entries - r->entries_reviewed;
-    r->entries_reviewed = r->entries;
-    if (double(delta) * 1e9 / double(kRegionReviewNs) > kMaxRegionEntryRate) costly.push_back({key, r, delta});
+    const uint64_t delta = r->entries() - r->entries_reviewed;
+    r->entries_reviewed = r->entries();
+    static const double max_rate = [] {
+      const char* v = std::getenv("MIMIC_HOT_MAX_ENTRY_RATE");
+      return v && std::atof(v) > 0 ? std::atof(v) : kMaxRegionEntryRate;
+    }();
+    if (double(delta) * 1e9 / double(kRegionReviewNs) > max_rate) costly.push_back({key, r, delta});
   }
   for (auto& [key, r, entries] : costly) {
     // One more build may take in what the region kept leaving for; a
@@ -249,10 +254,15 @@ void ExecEngine::reviewRegions() {
     unsigned& builds = region_builds_[key];
     builds = builds + 1 >= kMaxRegionBuilds ? kMaxRegionBuilds : kMaxRegionBuilds - 1;
     region_leaky_[key] = true;
-    if (log::enabled(log::kHot))
-      log::write(fmt::format("hot: page {:#x} region entered {} times in {} ms: dropped{}\n", r->vpage, entries,
-                             kRegionReviewNs / 1000000,
-                             builds >= kMaxRegionBuilds ? ", no more regions for the page" : ", one more build allowed"));
+    if (log::enabled(log::kHot)) {
+      std::string busy;   // entries since install, by member
+      for (size_t i = 0; i < r->members.size(); i++)
+        if (r->entry_counts[i]) busy += fmt::format(" {:#x}:{}", r->members[i]->pc, r->entry_counts[i]);
+      log::write(fmt::format("hot: page {:#x} region entered {} times in {} ms: dropped{}; entries by member:{}\n", r->vpage,
+                             entries, kRegionReviewNs / 1000000,
+                             builds >= kMaxRegionBuilds ? ", no more regions for the page" : ", one more build allowed",
+                             busy));
+    }
     dropRegion(r);
     stats_.regions_costly++;
   }
@@ -297,7 +307,7 @@ void ExecEngine::resetHotTier() {
   if (!region_compiler_) return;
   for (auto& r : all_regions_) {
     if (!r->pending) dropRegion(r.get());
-    stats_.region_entries += r->entries;
+    stats_.region_entries += r->entries();
   }
   all_regions_.clear();
   regions_.clear();
@@ -310,7 +320,7 @@ void ExecEngine::resetHotTier() {
 
 uint64_t ExecEngine::regionEntries() const {
   uint64_t n = stats_.region_entries;
-  for (const auto& r : all_regions_) n += r->entries;
+  for (const auto& r : all_regions_) n += r->entries();
   return n;
 }
 

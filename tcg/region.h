@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <atomic>
 #include <memory>
 #include <vector>
 
@@ -58,9 +59,24 @@ struct Region {
   bool dropped = false;         // out of service (or its guest code changed before install)
   Region* replaces = nullptr;   // the page's installed region it supersedes (while pending)
   void* fn = nullptr;
-  uint64_t entries = 0;         // counted by the entry trampolines
-  uint64_t entries_reviewed = 0;  // `entries` at the last review (ExecEngine::reviewRegions)
+  // Entries through each member's trampoline (-d hot names the busy ones
+  // when the region is dropped for them); sized at install.
+  std::unique_ptr<uint64_t[]> entry_counts;
+  uint64_t entries_reviewed = 0;  // entries() at the last review (ExecEngine::reviewRegions)
+  uint64_t entries() const {
+    uint64_t n = 0;
+    for (size_t i = 0; entry_counts && i < members.size(); i++) n += entry_counts[i];
+    return n;
+  }
 };
+
+// Set when a region compiler's thread was left to finish a compile at
+// shutdown (region_compiler.cpp: waiting for it cost up to half a second
+// per run): the process must then end by _exit, since static destructors
+// would run under that thread.
+inline std::atomic<bool> g_region_compiler_abandoned{false};
+inline void noteRegionCompilerAbandoned() { g_region_compiler_abandoned = true; }
+inline bool regionCompilerAbandoned() { return g_region_compiler_abandoned; }
 
 class RegionCompiler {
  public:

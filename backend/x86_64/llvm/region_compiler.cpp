@@ -29,117 +29,138 @@ namespace {
 // get hot again later). Bounds the IR held and the lag behind the guest.
 constexpr size_t kMaxQueuedJobs = 16;
 
+// What the compiler thread uses, shared with it: at shutdown a thread in
+// the middle of a compile is left to finish on its own (abandon()) rather
+// than waited for, so this outlives the compiler object.
+struct WorkerState {
+  explicit WorkerState(tcg::Cpu& c) : cpu(&c), target(c.targetInfo()) {}
+  tcg::Cpu* cpu;                 // null once abandoned (under mu): no more kicks
+  const tcg::TargetInfo target;
+  Jit jit;
+  std::mutex mu;
+  std::condition_variable cv;
+  struct Item {
+    std::unique_ptr<tcg::RegionJob> job;   // null: flush
+  };
+  std::deque<Item> queue;
+  std::vector<std::unique_ptr<tcg::RegionJob>> finished;
+  bool stop = false;
+  bool busy = false;             // compiling a job now
+
+  void compile(tcg::RegionJob& job) {
+    const uint64_t bytes0 = jit.codeBytes(), opt0 = jit.optNs(), codegen0 = jit.codegenNs();
+    static const bool no_memo = std::getenv("MIMIC_NO_TLB_MEMO") != nullptr;
+    LowerOptions opts{target, job.icount, no_memo};
+    std::vector<bool> entries;
+    job.fn = jit.compile(job.members[0].pc, [&](llvm::Module& m, const std::string& n) {
+      return lowerRegion(m, n, job.members, job.valid, opts, &entries);
+    });
+    job.entries.assign(entries.begin(), entries.end());
+    job.code_bytes = jit.codeBytes() - bytes0;
+    job.opt_ns = jit.optNs() - opt0;
+    job.codegen_ns = jit.codegenNs() - codegen0;
+    job.compile_ns = job.opt_ns + job.codegen_ns;   // CPU time; lowering to LLVM IR is small beside it
+  }
+
+  static void work(std::shared_ptr<WorkerState> self) {
+    // Below the CPU thread: on a busy host the guest keeps its core and
+    // compilation takes what is left.
+    setpriority(PRIO_PROCESS, pid_t(syscall(SYS_gettid)), 10);
+    pthread_setname_np(pthread_self(), "mimic-llvm");   // top -H, perf; the benchmarks leave it out
+    WorkerState& w = *self;
+    for (;;) {
+      WorkerState::Item item;
+      {
+        std::unique_lock<std::mutex> lk(w.mu);
+        w.cv.wait(lk, [&] { return w.stop || !w.queue.empty(); });
+        if (w.stop) return;
+        item = std::move(w.queue.front());
+        w.queue.pop_front();
+        w.busy = true;
+      }
+      if (!item.job) {
+        w.jit.flush();
+      } else {
+        w.compile(*item.job);
+      }
+      std::lock_guard<std::mutex> lk(w.mu);
+      w.busy = false;
+      if (!item.job) continue;
+      w.finished.push_back(std::move(item.job));
+      if (w.cpu) w.cpu->kick();   // the CPU thread installs it at its next loop visit
+    }
+  }
+};
+
 class LlvmRegionCompiler : public tcg::RegionCompiler {
  public:
-  LlvmRegionCompiler(tcg::Cpu& cpu, bool synchronous) : cpu_(cpu), target_(cpu.targetInfo()), sync_(synchronous) {
-    if (!sync_) worker_ = std::thread([this] { work(); });
+  LlvmRegionCompiler(tcg::Cpu& cpu, bool synchronous)
+      : state_(std::make_shared<WorkerState>(cpu)), sync_(synchronous) {
+    if (!sync_) worker_ = std::thread(WorkerState::work, state_);
   }
+  // A compile in progress is not waited for: nobody will run its region,
+  // and LLVM cannot be interrupted (a 32-block region takes up to half a
+  // second, which every short run paid at exit). The thread finishes alone
+  // with its share of the state; the process then ends by _exit
+  // (tcg::regionCompilerAbandoned).
   ~LlvmRegionCompiler() override {
-    stopWorker();
-  }
-  void stopWorker() {
-    if (worker_.joinable()) {
-      {
-        std::lock_guard<std::mutex> lk(mu_);
-        stop_ = true;
-      }
-      cv_.notify_one();
+    if (!worker_.joinable()) return;
+    bool busy;
+    {
+      std::lock_guard<std::mutex> lk(state_->mu);
+      state_->stop = true;
+      state_->cpu = nullptr;
+      busy = state_->busy;
+    }
+    state_->cv.notify_one();
+    if (busy) {
+      tcg::noteRegionCompilerAbandoned();
+      worker_.detach();
+    } else {
       worker_.join();
     }
   }
 
   bool submit(std::unique_ptr<tcg::RegionJob> job) override {
+    WorkerState& w = *state_;
     if (sync_) {
-      compile(*job);
-      finished_.push_back(std::move(job));
+      w.compile(*job);
+      w.finished.push_back(std::move(job));
       return true;
     }
     {
-      std::lock_guard<std::mutex> lk(mu_);
-      if (queue_.size() >= kMaxQueuedJobs) return false;
-      queue_.push_back(Item{std::move(job)});
+      std::lock_guard<std::mutex> lk(w.mu);
+      if (w.queue.size() >= kMaxQueuedJobs) return false;
+      w.queue.push_back(WorkerState::Item{std::move(job)});
     }
-    cv_.notify_one();
+    w.cv.notify_one();
     return true;
   }
 
   std::vector<std::unique_ptr<tcg::RegionJob>> takeFinished() override {
-    std::lock_guard<std::mutex> lk(mu_);
+    std::lock_guard<std::mutex> lk(state_->mu);
     std::vector<std::unique_ptr<tcg::RegionJob>> out;
-    out.swap(finished_);
+    out.swap(state_->finished);
     return out;
   }
 
   void flush() override {
     if (sync_) {
-      jit_.flush();
+      state_->jit.flush();
       return;
     }
     {
-      std::lock_guard<std::mutex> lk(mu_);
-      queue_.push_back(Item{nullptr});   // a flush marker
+      std::lock_guard<std::mutex> lk(state_->mu);
+      state_->queue.push_back(WorkerState::Item{nullptr});   // a flush marker
     }
-    cv_.notify_one();
+    state_->cv.notify_one();
   }
 
   bool synchronous() const override { return sync_; }
 
  private:
-  struct Item {
-    std::unique_ptr<tcg::RegionJob> job;   // null: flush
-  };
-
-  void compile(tcg::RegionJob& job) {
-    const uint64_t bytes0 = jit_.codeBytes(), opt0 = jit_.optNs(), codegen0 = jit_.codegenNs();
-    static const bool no_memo = std::getenv("MIMIC_NO_TLB_MEMO") != nullptr;
-    LowerOptions opts{target_, job.icount, no_memo};
-    std::vector<bool> entries;
-    job.fn = jit_.compile(job.members[0].pc, [&](llvm::Module& m, const std::string& n) {
-      return lowerRegion(m, n, job.members, job.valid, opts, &entries);
-    });
-    job.entries.assign(entries.begin(), entries.end());
-    job.code_bytes = jit_.codeBytes() - bytes0;
-    job.opt_ns = jit_.optNs() - opt0;
-    job.codegen_ns = jit_.codegenNs() - codegen0;
-    job.compile_ns = job.opt_ns + job.codegen_ns;   // CPU time; lowering to LLVM IR is small beside it
-  }
-
-  void work() {
-    // Below the CPU thread: on a busy host the guest keeps its core and
-    // compilation takes what is left.
-    setpriority(PRIO_PROCESS, pid_t(syscall(SYS_gettid)), 10);
-    pthread_setname_np(pthread_self(), "mimic-llvm");   // top -H, perf; the benchmarks leave it out
-    for (;;) {
-      Item item;
-      {
-        std::unique_lock<std::mutex> lk(mu_);
-        cv_.wait(lk, [&] { return stop_ || !queue_.empty(); });
-        if (stop_) return;
-        item = std::move(queue_.front());
-        queue_.pop_front();
-      }
-      if (!item.job) {
-        jit_.flush();
-        continue;
-      }
-      compile(*item.job);
-      {
-        std::lock_guard<std::mutex> lk(mu_);
-        finished_.push_back(std::move(item.job));
-      }
-      cpu_.kick();   // the CPU thread installs it at its next loop visit
-    }
-  }
-
-  tcg::Cpu& cpu_;
-  const tcg::TargetInfo target_;
+  std::shared_ptr<WorkerState> state_;
   const bool sync_;
-  Jit jit_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Item> queue_;
-  std::vector<std::unique_ptr<tcg::RegionJob>> finished_;
-  bool stop_ = false;
   std::thread worker_;   // last: started once everything above exists
 };
 
