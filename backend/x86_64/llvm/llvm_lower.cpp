@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <set>
+#include <tuple>
 #include <vector>
 
 #include <llvm/IR/BasicBlock.h>
@@ -61,6 +63,7 @@ class Lowerer {
       member_entry_.push_back(llvm::BasicBlock::Create(ctx_, "member", fn_));
     }
     cacheGuestState(members);
+    decideMemos(members);
     findMergePoints(members);
     findLoopHeaders(members);
     if (valid_) {
@@ -546,29 +549,82 @@ class Lowerer {
     llvm::BasicBlock* slow;
     llvm::BasicBlock* join;
   };
-  // In a region, each access also remembers the last page it hit (its
-  // key, page | alignment bits, and the TLB entry's addend) in two SSA
-  // values: a loop that walks an array or a string hits the same page
-  // again and again, and the memo turns the probe's index arithmetic and
-  // two dependent loads into one compare of registers. Entries change only
-  // inside calls (TLB writes, refills, code-page changes all run in
-  // helpers or slow paths), so every memo is forgotten after each call
-  // (forgetMemos); a memo never outlives the function's invocation.
+  // In a region, the accesses through one guest base register (a load or
+  // store whose address is that register, or it plus a constant)
+  // remember the last page they hit: its key (page | alignment bits) and
+  // the TLB entry's addend, in two SSA values. A loop that walks an array
+  // or a string hits the same page again and again, and the memo turns the
+  // probe's index arithmetic and two dependent loads into one compare of
+  // registers. Memos are loop-carried values, each holding two host
+  // registers, so only the kMaxMemos busiest bases get one (a memo per
+  // access made regions 4 times slower to compile and spill everywhere).
+  // A memo never outlives the function's invocation. Within it, a mapping
+  // changes only in a helper (TLB writes, ASID changes), so every memo is
+  // forgotten after each helper call; the softmmu's slow path does not
+  // change one (a refill evicts an entry, but the mapping the memo holds
+  // stays true; a store over code makes the region leave by its valid
+  // byte).
   struct Memo {
-    llvm::AllocaInst* key;
-    llvm::AllocaInst* addend;
+    llvm::AllocaInst* key = nullptr;
+    llvm::AllocaInst* addend = nullptr;
   };
+  static constexpr size_t kMaxMemos = 4;
   static constexpr uint64_t kNoPage = ~uint64_t(0);   // no key: keys are 32-bit addresses
-  Memo newMemo() {
-    llvm::IRBuilder<> at(&fn_->getEntryBlock(), fn_->getEntryBlock().begin());
-    Memo mm{at.CreateAlloca(i64_), at.CreateAlloca(i64_)};
-    at.CreateStore(ir_.getInt64(kNoPage), mm.key);
-    at.CreateStore(ir_.getInt64(0), mm.addend);
-    memos_.push_back(mm);
-    return mm;
+  // The guest state slot an access's address is based on, if any.
+  static std::optional<uint32_t> baseSlot(const tcg::Block& b, size_t k, const Value& addr) {
+    if (!addr.isTemp()) return std::nullopt;
+    auto defOf = [&](uint32_t temp) -> const Op* {
+      for (size_t j = k; j-- > 0;) {
+        const Op& d = b.ops[j];
+        for (unsigned a = 0; a < d.numOutputs(); a++)
+          if (d.args[a].temp == temp) return &d;
+      }
+      return nullptr;
+    };
+    const Op* d = defOf(addr.temp);
+    if (d && d->opc == Opcode::add) {
+      const Value& x = d->args[1];
+      const Value& y = d->args[2];
+      if (x.isTemp() && y.isConst()) d = defOf(x.temp);
+      else if (y.isTemp() && x.isConst()) d = defOf(y.temp);
+      else return std::nullopt;
+    }
+    if (d && d->opc == Opcode::get) return d->aux;
+    return std::nullopt;
   }
-  // After every call: the memos made so far and those made later in the
-  // lowering (finishMemos visits the calls again at the end).
+  void decideMemos(const std::vector<RegionMember>& members) {
+    if (!valid_ || opts_.no_tlb_memo) return;
+    using Base = std::tuple<uint32_t, bool, unsigned>;   // slot, store, MMU mode
+    std::map<Base, size_t> uses;
+    std::map<const Op*, Base> base_of;
+    for (const RegionMember& mb : members)
+      for (size_t k = 0; k < mb.block->ops.size(); k++) {
+        const Op& op = mb.block->ops[k];
+        if (op.opc != Opcode::load && op.opc != Opcode::store) continue;
+        const bool store = op.opc == Opcode::store;
+        if (auto slot = baseSlot(*mb.block, k, op.args[store ? 0 : 1])) {
+          const Base key{*slot, store, tcg::MemOp::unpack(op.aux).mmu_idx};
+          uses[key]++;
+          base_of[&op] = key;
+        }
+      }
+    std::vector<std::pair<size_t, Base>> ranked;
+    for (auto& [key, n] : uses) ranked.push_back({n, key});
+    std::stable_sort(ranked.begin(), ranked.end(), [](auto& x, auto& y) { return x.first > y.first; });
+    std::map<Base, size_t> chosen;
+    llvm::IRBuilder<> at(&fn_->getEntryBlock(), fn_->getEntryBlock().begin());
+    for (size_t i = 0; i < ranked.size() && i < kMaxMemos; i++) {
+      Memo mm{at.CreateAlloca(i64_), at.CreateAlloca(i64_)};
+      at.CreateStore(ir_.getInt64(kNoPage), mm.key);
+      at.CreateStore(ir_.getInt64(0), mm.addend);
+      chosen[ranked[i].second] = memos_.size();
+      memos_.push_back(mm);
+    }
+    for (auto& [op, key] : base_of)
+      if (auto it = chosen.find(key); it != chosen.end()) memo_of_[op] = it->second;
+  }
+  // After every helper call: the memos are forgotten (finishMemos, at the
+  // end, when the calls' places are all known).
   void forgetMemosAfter(llvm::Instruction* call) { calls_.push_back(call); }
   void finishMemos() {
     for (llvm::Instruction* call : calls_) {
@@ -577,19 +633,20 @@ class Lowerer {
       for (const Memo& mm : memos_) at.CreateStore(ir_.getInt64(kNoPage), mm.key);
     }
   }
-  TlbProbe probeTlb(llvm::Value* addr, const tcg::MemOp& m, bool write) {
+  TlbProbe probeTlb(const Op& op, llvm::Value* addr, const tcg::MemOp& m, bool write) {
     TlbProbe p;
     p.vaddr = to64(addr);
     llvm::Value* key = ir_.CreateAnd(p.vaddr, ir_.getInt64(tcg::kPageMask | (m.bytes() - 1)));
     p.slow = llvm::BasicBlock::Create(ctx_, "tlb_miss", fn_);
     p.join = llvm::BasicBlock::Create(ctx_, "mem_done", fn_);
     llvm::BasicBlock* fast = llvm::BasicBlock::Create(ctx_, "tlb_hit", fn_);
-    const bool memo = valid_ && !opts_.no_tlb_memo;
+    auto found = memo_of_.find(&op);
+    const bool memo = found != memo_of_.end();
     Memo mm{};
     llvm::BasicBlock* memo_hit = nullptr;
     llvm::Value* memo_addend = nullptr;
     if (memo) {
-      mm = newMemo();
+      mm = memos_[found->second];
       memo_hit = llvm::BasicBlock::Create(ctx_, "memo_hit", fn_);
       llvm::BasicBlock* probe = llvm::BasicBlock::Create(ctx_, "probe", fn_);
       ir_.CreateCondBr(ir_.CreateICmpEQ(key, ir_.CreateLoad(i64_, mm.key)), memo_hit, probe);
@@ -631,7 +688,7 @@ class Lowerer {
   void emitLoad(const Op& op) {
     const tcg::MemOp m = tcg::MemOp::unpack(op.aux);
     llvm::Type* rt = ty(op.type);
-    TlbProbe p = probeTlb(val(op.args[1]), m, false);
+    TlbProbe p = probeTlb(op, val(op.args[1]), m, false);
     llvm::IntegerType* it = ir_.getIntNTy(8 * m.bytes());
     llvm::LoadInst* raw = ir_.CreateAlignedLoad(it, hostPtr(p), llvm::MaybeAlign(1));
     llvm::Value* v = raw;
@@ -643,9 +700,8 @@ class Lowerer {
     storePcInfo(op.pc_info);
     syncGuestState();   // a fault unwinds from here with env as the exception sees it
     auto* fty = llvm::FunctionType::get(i64_, {ptr_, i64_, i32_}, false);
-    llvm::CallInst* r = ir_.CreateCall(fty, fnPtr(reinterpret_cast<const void*>(&tcg::slowLoad)),
-                                       {common_, p.vaddr, ir_.getInt32(op.aux)});
-    forgetMemosAfter(r);
+    llvm::Value* r = ir_.CreateCall(fty, fnPtr(reinterpret_cast<const void*>(&tcg::slowLoad)),
+                                    {common_, p.vaddr, ir_.getInt32(op.aux)});
     noteCall();   // a device read may have started DMA over code
     set(op.args[0], op.type == Type::I32 ? ir_.CreateTrunc(r, i32_) : r);
     ir_.CreateBr(p.join);
@@ -655,7 +711,7 @@ class Lowerer {
   void emitStore(const Op& op) {
     const tcg::MemOp m = tcg::MemOp::unpack(op.aux);
     llvm::Value* value = val(op.args[1]);
-    TlbProbe p = probeTlb(val(op.args[0]), m, true);
+    TlbProbe p = probeTlb(op, val(op.args[0]), m, true);
     llvm::IntegerType* it = ir_.getIntNTy(8 * m.bytes());
     llvm::Value* v = value->getType() == it ? value
                      : it->getBitWidth() < value->getType()->getIntegerBitWidth() ? ir_.CreateTrunc(value, it)
@@ -667,8 +723,8 @@ class Lowerer {
     storePcInfo(op.pc_info);
     syncGuestState();
     auto* fty = llvm::FunctionType::get(ir_.getVoidTy(), {ptr_, i64_, i64_, i32_}, false);
-    forgetMemosAfter(ir_.CreateCall(fty, fnPtr(reinterpret_cast<const void*>(&tcg::slowStore)),
-                                    {common_, p.vaddr, to64(value), ir_.getInt32(op.aux)}));
+    ir_.CreateCall(fty, fnPtr(reinterpret_cast<const void*>(&tcg::slowStore)),
+                   {common_, p.vaddr, to64(value), ir_.getInt32(op.aux)});
     noteCall();
     ir_.CreateBr(p.join);
     ir_.SetInsertPoint(p.join);
@@ -823,8 +879,7 @@ class Lowerer {
     for (unsigned k = 0; k < 4; k++)
       args.push_back(k < h.nargs ? to64(val(op.args[outs + k])) : ir_.getInt64(0));
     auto* fty = llvm::FunctionType::get(i64_, {ptr_, i64_, i64_, i64_, i64_}, false);
-    llvm::CallInst* r = ir_.CreateCall(fty, fnPtr(f.quiet->fn), args);
-    forgetMemosAfter(r);
+    llvm::Value* r = ir_.CreateCall(fty, fnPtr(f.quiet->fn), args);   // FCSR only: memos stay
     status = ir_.CreateLoad(i32_, envPtr(f.status_offset));
     storeState(f.status_offset, status);
     llvm::Value* enabled = ir_.CreateOr(ir_.CreateAnd(ir_.CreateLShr(status, f.enable_shift), f.enable_mask),
@@ -996,7 +1051,8 @@ class Lowerer {
   std::vector<MergePoint> merge_;
   llvm::AllocaInst* stale_ = nullptr;   // the region's code changed since entry (regions only)
   llvm::BasicBlock* float_trap_ = nullptr;   // floatTrapBlock
-  std::vector<Memo> memos_;                  // every access's page memo (probeTlb)
+  std::vector<Memo> memos_;                  // the busiest bases' page memos (decideMemos)
+  std::map<const Op*, size_t> memo_of_;      // access -> its memo
   std::vector<llvm::Instruction*> calls_;    // after which the memos are forgotten
   struct CachedSlot {
     llvm::AllocaInst* slot;
