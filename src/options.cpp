@@ -436,10 +436,10 @@ Time:
 Run control:
   -no-reboot          exit (code 0) when the guest resets the machine
   -no-shutdown        stay when the guest shuts down (quit with Ctrl-A x or a signal)
-  -accel tcg[,tier=T]  code generator: baseline (default: the x86-64 JIT),
-                      auto (the JIT, with hot code recompiled through LLVM
-                      in the background), llvm (every block through LLVM:
-                      for tests) or interp (the IR interpreter)
+  -accel tcg[,tier=T]  code generator: auto (default: the x86-64 JIT, hot
+                      code recompiled through LLVM in the background),
+                      baseline (the x86-64 JIT alone), llvm (every block
+                      through LLVM: for tests) or interp (the IR interpreter)
   -gdb DEV            the GDB stub on DEV: tcp::PORT, tcp:HOST:PORT or
                       unix:PATH; -s is -gdb tcp::1234
   -S                  start stopped (a debugger or the monitor continues)

@@ -31,7 +31,7 @@ struct MachineOptions {
   std::string display;                        // -display; empty: none given
   bool no_reboot = false;                     // -no-reboot: exit when the guest resets
   bool no_shutdown = false;                   // -no-shutdown: stay when the guest shuts down
-  std::string tier = "baseline";              // -accel tcg,tier=: baseline (x86-64 JIT), auto (+ LLVM hot tier), llvm or interp
+  std::string tier = "auto";                  // -accel tcg,tier=: auto (JIT + LLVM hot tier), baseline, llvm or interp
   std::vector<block::DriveSpec> drives;       // -drive, -hda..-hdd, indexes assigned
   net::NetConfig net;                         // -netdev, -nic, -net, -device NIC (finalized)
   int icount_shift = -1;                      // -icount shift=N; -1: virtual time is host time
