@@ -406,12 +406,18 @@ TranslationBlock* ExecEngine::translate(uint64_t pc, uint32_t flags, uint64_t ph
   CpuCommon& c = cpu_.common();
   for (uint64_t page : {phys_pc & kPageMask, tb->phys_page2}) {
     if (page == ~0ull) continue;
-    auto& list = code_pages_[page];
-    if (list.empty()) {
+    CodePage& cp = code_pages_[page];
+    if (cp.blocks.empty()) {
       setCodePage(page, true);
       tlbProtectCodePage(&c, page);
     }
-    list.push_back(tb);
+    cp.blocks.push_back(tb);
+    // The guest bytes on this page: from the block's start, or (the second
+    // page) from the page's start, to the block's end.
+    const uint64_t start = phys_pc & (kPageSize - 1);
+    const uint64_t end = start + tb->guest_size;
+    if (page == (phys_pc & kPageMask)) cp.markBytes(start, std::min<uint64_t>(end, kPageSize));
+    else if (end > kPageSize) cp.markBytes(0, std::min<uint64_t>(end - kPageSize, kPageSize));
   }
   stats_.blocks_translated++;
   return tb;
@@ -436,17 +442,25 @@ void ExecEngine::unlinkIncoming(TranslationBlock* tb) {
 void ExecEngine::removeFromPage(uint64_t ppage, TranslationBlock* tb) {
   auto it = code_pages_.find(ppage);
   if (it == code_pages_.end()) return;
-  std::erase(it->second, tb);
-  if (it->second.empty()) {
+  std::erase(it->second.blocks, tb);
+  if (it->second.blocks.empty()) {
     code_pages_.erase(it);
     setCodePage(ppage, false);
   }
 }
 
+bool ExecEngine::storeReachesCode(uint64_t ppage, uint32_t offset, uint32_t len) const {
+  auto it = code_pages_.find(ppage);
+  if (it == code_pages_.end()) return true;
+  for (uint64_t i = offset; i < uint64_t(offset) + len && i < kPageSize; i++)
+    if ((it->second.bytes[i >> 6] >> (i & 63)) & 1) return true;
+  return false;
+}
+
 void ExecEngine::invalidatePhysPage(uint64_t ppage) {
   auto it = code_pages_.find(ppage);
   if (it == code_pages_.end()) return;
-  std::vector<TranslationBlock*> list = std::move(it->second);
+  std::vector<TranslationBlock*> list = std::move(it->second.blocks);
   code_pages_.erase(it);
   setCodePage(ppage, false);
   dropRegionsOnPage(ppage);

@@ -70,6 +70,13 @@ class ExecEngine {
 
   // Invalidate every block that covers physical page `ppage` (guest wrote it).
   void invalidatePhysPage(uint64_t ppage);
+  // Whether a guest store of `len` bytes at `offset` in physical page
+  // `ppage` (one marked as holding code) reaches translated code: data
+  // that shares a page with code (a program's variables after its text)
+  // does not, and its stores must not throw the page's blocks away (the
+  // Debian Malta kernel's decompressor retranslated its own page 8000
+  // times a boot). True for a page that no longer holds code.
+  bool storeReachesCode(uint64_t ppage, uint32_t offset, uint32_t len) const;
   bool pageHasCode(uint64_t ppage) const {
     const uint64_t n = ppage >> kPageBits;
     if (n < kCodeBitPages) return (code_page_bits_[n >> 6] >> (n & 63)) & 1;
@@ -200,7 +207,17 @@ class ExecEngine {
   };
   // (phys_pc, pc, flags) -> block
   std::unordered_map<std::tuple<uint64_t, uint64_t, uint32_t>, TranslationBlock*, KeyHash> blocks_;
-  std::unordered_map<uint64_t, std::vector<TranslationBlock*>> code_pages_;
+  // Physical pages holding translated code: their blocks, and which of the
+  // page's bytes those blocks were translated from (a bit per byte; bits
+  // stay set when one block goes, erring towards invalidation).
+  struct CodePage {
+    std::vector<TranslationBlock*> blocks;
+    std::array<uint64_t, kPageSize / 64> bytes{};
+    void markBytes(uint64_t from, uint64_t to) {
+      for (uint64_t i = from; i < to; i++) bytes[i >> 6] |= 1ull << (i & 63);
+    }
+  };
+  std::unordered_map<uint64_t, CodePage> code_pages_;
   // The same question for the pages below 4 GiB, one bit each: every
   // softmmu refill asks it, and the hash lookup (a cache miss or two) was
   // 5% of xz in Linux. Kept in step with code_pages_ by setCodePage().

@@ -62,7 +62,7 @@ std::vector<TranslationBlock*> ExecEngine::regionMembers(TranslationBlock* hot, 
   // interpreter's most common case left out made every second virtual
   // instruction leave the region).
   if (auto page = code_pages_.find(ppage); page != code_pages_.end())
-    for (TranslationBlock* tb : page->second)
+    for (TranslationBlock* tb : page->second.blocks)
       if (tb->was_hot || often(tb)) add(tb);
   // Last, where the page's region kept leaving (reviewRegions), the page's
   // blocks in the jump cache: the targets of its recent indirect jumps (a

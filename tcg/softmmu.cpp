@@ -135,9 +135,12 @@ void slowStore(CpuCommon* c, uint64_t vaddr, uint64_t value, uint32_t memop) {
   if (e->addr_write & kTlbWatch) c->cpu->engine().checkWatchpoints(vaddr, m.bytes(), true);
   const size_t idx = tlbIndex(vaddr);
   const uint64_t ppage = c->tlb_extra[m.mmu_idx][idx].paddr_page;
-  if (e->addr_write & kTlbNotDirty) {
-    // The page holds translated code: drop those translations first, then
-    // let later stores to it take the fast path.
+  if ((e->addr_write & kTlbNotDirty) &&
+      c->cpu->engine().storeReachesCode(ppage, uint32_t(vaddr & (kPageSize - 1)), m.bytes())) {
+    // The store reaches translated code: drop those translations first,
+    // then let later stores to the page take the fast path. A store beside
+    // the code (data in the same page) leaves the flag, so that the next
+    // ones are looked at too.
     // Other virtual aliases of the page keep the flag until their own first
     // store comes here (QEMU does the same): scanning the whole TLB on every
     // such store made self-modifying code spend a fifth of its time here.

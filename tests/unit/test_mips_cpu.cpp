@@ -121,6 +121,51 @@ TEST_P(MipsCpuTest, SelfModifyingCodeIsRetranslated) {
   EXPECT_EQ(m.st().gpr[17], 2u);
 }
 
+TEST_P(MipsCpuTest, StoresBesideCodeKeepItsTranslation) {
+  // A loop storing its counter into a word of its own page, after the
+  // code (a program's variables after its text): the loop's blocks stay
+  // (a store invalidates only where it reaches translated bytes), and the
+  // stores land. Then a store into the code page's code does retranslate.
+  const uint32_t var = kCodeBase + 0x800;   // same 4 KiB page as the code
+  m.run(withStop({
+      lui(8, 0x8000), ori(8, 8, uint16_t(var)),
+      addiu(9, 0, 500),
+      sw(9, 8, 0),          // loop: *var = t1
+      addiu(9, 9, -1),
+      bne(9, 0, -3),
+      kNop,
+  }));
+  EXPECT_EQ(m.stopCode(), 5u);
+  EXPECT_EQ(m.read32(var), 1u);
+  EXPECT_EQ(m.cpu().engine().stats().invalidations, 0u);
+}
+
+TEST_P(MipsCpuTest, StoreIntoCodeBesideDataRetranslates) {
+  // Data stores to the page first (no invalidation), then a store over the
+  // function's body: the new body runs.
+  const uint32_t fn = kCodeBase + 0x200;
+  const uint32_t var = kCodeBase + 0x800;
+  m.place(fn, {jr(31), addiu(2, 0, 1)});
+  m.run(withStop({
+      lui(10, 0x8000), ori(10, 10, uint16_t(var)),
+      jal(fn), kNop,
+      sw(2, 10, 0),
+      jal(fn), kNop,
+      sw(2, 10, 4),
+      addu(16, 2, 0),
+      lui(8, 0x8000), ori(8, 8, uint16_t(fn + 4)),
+      lui(9, 0x2402), ori(9, 9, 0x0002),   // addiu v0, zero, 2
+      sw(9, 8, 0),
+      jal(fn), kNop,
+      addu(17, 2, 0),
+  }));
+  EXPECT_EQ(m.st().gpr[16], 1u);
+  EXPECT_EQ(m.st().gpr[17], 2u);
+  EXPECT_EQ(m.read32(var), 1u);
+  EXPECT_EQ(m.read32(var + 4), 1u);
+  EXPECT_GT(m.cpu().engine().stats().invalidations, 0u);
+}
+
 TEST_P(MipsCpuTest, SyscallSetsCauseAndEret) {
   // Handler at 0x80000180 here: skip the syscall (EPC += 4) and eret.
   m.place(kHandler, {mfc0(26, 14), addiu(26, 26, 4), mtc0(26, 14), kEret});
