@@ -26,6 +26,18 @@ class MipsCpuTest : public ::testing::TestWithParam<Params> {
     for (uint32_t w : Machine::stopSeq()) p.push_back(w);
     return p;
   }
+  // `before`, then: call fn (a function returning 1: jr ra; addiu v0, zero,
+  // 1) and keep its result in s0, overwrite its delay slot to return 2,
+  // call it again and keep that in s1.
+  static std::vector<uint32_t> callPatchCall(uint32_t fn, std::vector<uint32_t> before) {
+    for (uint32_t w : {jal(fn), kNop, addu(16, 2, 0),
+                       lui(8, 0x8000), ori(8, 8, uint16_t(fn + 4)),
+                       lui(9, 0x2402), ori(9, 9, 0x0002),   // addiu v0, zero, 2
+                       sw(9, 8, 0),
+                       jal(fn), kNop, addu(17, 2, 0)})
+      before.push_back(w);
+    return before;
+  }
 };
 
 TEST_P(MipsCpuTest, LoopSumsAndChainsBlocks) {
@@ -108,15 +120,7 @@ TEST_P(MipsCpuTest, SelfModifyingCodeIsRetranslated) {
   // Run a function returning 1, overwrite its body to return 2, run again.
   const uint32_t fn = kCodeBase + 0x200;
   m.place(fn, {jr(31), addiu(2, 0, 1)});
-  m.run(withStop({
-      jal(fn), kNop,
-      addu(16, 2, 0),
-      lui(8, 0x8000), ori(8, 8, uint16_t(fn + 4)),
-      lui(9, 0x2402), ori(9, 9, 0x0002),   // addiu v0, zero, 2
-      sw(9, 8, 0),
-      jal(fn), kNop,
-      addu(17, 2, 0),
-  }));
+  m.run(withStop(callPatchCall(fn, {})));
   EXPECT_EQ(m.st().gpr[16], 1u);
   EXPECT_EQ(m.st().gpr[17], 2u);
 }
@@ -146,19 +150,12 @@ TEST_P(MipsCpuTest, StoreIntoCodeBesideDataRetranslates) {
   const uint32_t fn = kCodeBase + 0x200;
   const uint32_t var = kCodeBase + 0x800;
   m.place(fn, {jr(31), addiu(2, 0, 1)});
-  m.run(withStop({
+  m.run(withStop(callPatchCall(fn, {
       lui(10, 0x8000), ori(10, 10, uint16_t(var)),
       jal(fn), kNop,
       sw(2, 10, 0),
-      jal(fn), kNop,
       sw(2, 10, 4),
-      addu(16, 2, 0),
-      lui(8, 0x8000), ori(8, 8, uint16_t(fn + 4)),
-      lui(9, 0x2402), ori(9, 9, 0x0002),   // addiu v0, zero, 2
-      sw(9, 8, 0),
-      jal(fn), kNop,
-      addu(17, 2, 0),
-  }));
+  })));
   EXPECT_EQ(m.st().gpr[16], 1u);
   EXPECT_EQ(m.st().gpr[17], 2u);
   EXPECT_EQ(m.read32(var), 1u);
