@@ -5,17 +5,8 @@
 namespace mimic::tcg {
 
 namespace {
-constexpr OpDef kOpDefs[] = {
-#define IR_OP(name, outs, ins, flags) {#name, outs, ins, flags},
-#include "tcg/ir_ops.inc"
-#undef IR_OP
-};
-static_assert(sizeof(kOpDefs) / sizeof(kOpDefs[0]) == size_t(Opcode::count_));
-
 constexpr const char* kCondNames[] = {"eq", "ne", "lt", "ge", "le", "gt", "ltu", "geu", "leu", "gtu", "always", "never"};
 }  // namespace
-
-const OpDef& opDef(Opcode op) { return kOpDefs[size_t(op)]; }
 
 const char* condName(Cond c) { return kCondNames[size_t(c)]; }
 
@@ -77,11 +68,6 @@ bool evalCond(Cond c, Type t, uint64_t a, uint64_t b) {
     case Cond::NEVER: return false;
   }
   return false;
-}
-
-unsigned Op::numOutputs() const {
-  if (opc == Opcode::call) return helper()->returns ? 1 : 0;
-  return def().outputs;
 }
 
 namespace {
