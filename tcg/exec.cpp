@@ -391,6 +391,7 @@ TranslationBlock* ExecEngine::translate(uint64_t pc, uint32_t flags, uint64_t ph
   tb->phys_page2 = translate_page2_;
   tb->guest_size = b.guest_size;
   tb->num_insns = b.num_insns;
+  tb->dispatches = dispatchesThroughLoad(b);
   tb->debug_break = debug_break;
   if (!backend_->compile(b, *tb)) {
     flushAll();
@@ -421,6 +422,16 @@ TranslationBlock* ExecEngine::translate(uint64_t pc, uint32_t flags, uint64_t ph
   }
   stats_.blocks_translated++;
   return tb;
+}
+
+bool dispatchesThroughLoad(const Block& b) {
+  std::vector<uint8_t> loaded(b.temps.size(), 0);
+  for (const Op& op : b.ops) {
+    if (op.opc == Opcode::load) loaded[op.args[0].temp] = 1;
+    if (op.opc == Opcode::mov && op.args[1].isTemp() && loaded[op.args[1].temp]) loaded[op.args[0].temp] = 1;
+    if (op.opc == Opcode::goto_ptr && op.args[0].isTemp() && loaded[op.args[0].temp]) return true;
+  }
+  return false;
 }
 
 void ExecEngine::unlinkIncoming(TranslationBlock* tb) {

@@ -51,6 +51,11 @@ struct ExecStats {
   uint64_t region_entries = 0;     // calls into regions (their trampolines count), up to the last reset
 };
 
+// Whether a block's indirect jump goes to an address the block loaded from
+// guest memory (a switch's jump table, a handler table) rather than to a
+// register's value (a return): TranslationBlock::dispatches.
+bool dispatchesThroughLoad(const Block& b);
+
 class ExecEngine {
  public:
   explicit ExecEngine(Cpu& cpu);

@@ -64,12 +64,16 @@ std::vector<TranslationBlock*> ExecEngine::regionMembers(TranslationBlock* hot, 
   if (auto page = code_pages_.find(ppage); page != code_pages_.end())
     for (TranslationBlock* tb : page->second.blocks)
       if (tb->was_hot || often(tb)) add(tb);
-  // Last, where the page's region kept leaving (reviewRegions), the page's
-  // blocks in the jump cache: the targets of its recent indirect jumps (a
-  // switch's cases, returns into the page). Short ones run often without
-  // the sampler ever landing in them. Not always: blocks that run once
-  // (start-up code) made int_alu's loop region twice as slow.
-  if (region_leaky_.count({ppage, hot->pc & kPageMask, hot->flags})) {
+  // Last, where the page's region kept leaving (reviewRegions) or one of
+  // its members dispatches through a loaded address (a switch), the
+  // page's blocks in the jump cache: the targets of its recent indirect
+  // jumps (a switch's cases, returns into the page). Short ones run often
+  // without the sampler ever landing in them. Not always: blocks that run
+  // once (start-up code) made int_alu's loop region twice as slow; and
+  // waiting for a drop cost branchy a costly first region and a second
+  // compile before its interpreter loop ran compiled.
+  const bool dispatch = std::any_of(members.begin(), members.end(), [](const TranslationBlock* m) { return m->dispatches; });
+  if (dispatch || region_leaky_.count({ppage, hot->pc & kPageMask, hot->flags})) {
     const size_t run = jcIndex(hot->pc) & ~size_t(63);
     for (size_t i = run; i < run + 64 && members.size() < kMaxRegionBlocks; i++)
       if (jump_cache_[i] && (jump_cache_page_[i] & kPageMask) == (hot->pc & kPageMask)) add(jump_cache_[i]);

@@ -45,6 +45,10 @@ struct TranslationBlock {
   bool in_region = false;             // its entry jump goes to an installed region
   bool was_hot = false;               // it got hot at least once (a region should hold it)
   uint32_t samples = 0;               // the sampler's (tcg/hot_sampler.h)
+  // It ends in an indirect jump to an address loaded in the block (a
+  // switch's jump table, a handler table), not to a register's value (a
+  // return): its targets are the jump cache's (ExecEngine::regionMembers).
+  bool dispatches = false;
 };
 
 // The goto_tb slot number a block's exit returns when its hot counter runs out.

@@ -9,6 +9,7 @@
 #include "frontends/mips/cp0_bits.h"
 #include "frontends/mips/decoder.h"
 #include "mips_test_machine.h"
+#include "tcg/passes.h"
 
 namespace mimic::mips::test {
 namespace {
@@ -161,6 +162,22 @@ TEST_P(MipsCpuTest, StoreIntoCodeBesideDataRetranslates) {
   EXPECT_EQ(m.read32(var), 1u);
   EXPECT_EQ(m.read32(var + 4), 1u);
   EXPECT_GT(m.cpu().engine().stats().invalidations, 0u);
+}
+
+TEST_P(MipsCpuTest, DispatchThroughALoadedAddressIsTold) {
+  // The hot tier takes a switch's cases into the region of the block that
+  // jumps through a table (TranslationBlock::dispatches), not for a return.
+  auto translated = [&](uint32_t at, std::vector<uint32_t> code) {
+    m.place(at, code);
+    tcg::Block b;
+    m.cpu().translate(b, at, m.cpu().tbFlags());
+    tcg::optimize(b);
+    return b;
+  };
+  EXPECT_TRUE(tcg::dispatchesThroughLoad(translated(kCodeBase, {lw(2, 2, 0), jr(2), kNop})));
+  EXPECT_TRUE(tcg::dispatchesThroughLoad(translated(kCodeBase + 0x100, {lw(25, 4, 8), addu(3, 3, 3), jr(25), kNop})));
+  EXPECT_FALSE(tcg::dispatchesThroughLoad(translated(kCodeBase + 0x200, {lw(2, 2, 0), jr(31), kNop})));
+  EXPECT_FALSE(tcg::dispatchesThroughLoad(translated(kCodeBase + 0x300, {addu(2, 2, 3), jr(2), kNop})));
 }
 
 TEST_P(MipsCpuTest, SyscallSetsCauseAndEret) {
