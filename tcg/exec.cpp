@@ -391,7 +391,7 @@ TranslationBlock* ExecEngine::translate(uint64_t pc, uint32_t flags, uint64_t ph
   tb->phys_page2 = translate_page2_;
   tb->guest_size = b.guest_size;
   tb->num_insns = b.num_insns;
-  tb->dispatches = dispatchesThroughLoad(b);
+  tb->dispatches = hotTierEnabled() && dispatchesThroughLoad(b);   // only regions ask
   tb->debug_break = debug_break;
   if (!backend_->compile(b, *tb)) {
     flushAll();
@@ -425,11 +425,18 @@ TranslationBlock* ExecEngine::translate(uint64_t pc, uint32_t flags, uint64_t ph
 }
 
 bool dispatchesThroughLoad(const Block& b) {
-  std::vector<uint8_t> loaded(b.temps.size(), 0);
-  for (const Op& op : b.ops) {
-    if (op.opc == Opcode::load) loaded[op.args[0].temp] = 1;
-    if (op.opc == Opcode::mov && op.args[1].isTemp() && loaded[op.args[1].temp]) loaded[op.args[0].temp] = 1;
-    if (op.opc == Opcode::goto_ptr && op.args[0].isTemp() && loaded[op.args[0].temp]) return true;
+  // Back from the block's indirect jump (its last exit) to what defined
+  // its target, through moves: no allocation, a few ops per block.
+  size_t k = b.ops.size();
+  while (k > 0 && b.ops[k - 1].opc != Opcode::goto_ptr) k--;
+  if (k == 0 || !b.ops[k - 1].args[0].isTemp()) return false;
+  uint32_t temp = b.ops[--k].args[0].temp;
+  while (k-- > 0) {
+    const Op& op = b.ops[k];
+    if (op.numOutputs() == 0 || op.args[0].temp != temp) continue;
+    if (op.opc == Opcode::load) return true;
+    if (op.opc != Opcode::mov || !op.args[1].isTemp()) return false;
+    temp = op.args[1].temp;
   }
   return false;
 }

@@ -27,6 +27,18 @@ class FakeBackend : public Backend {
   TranslationBlock* blockAt(uintptr_t) const override { return claim; }
 };
 
+// A sampler over a backend that claims every PC for `tb` (or, with
+// claim = false, none), sampling every 200 us of this thread's CPU.
+struct Rig {
+  Rig(uint32_t hot_samples, bool claim) : sampler(backend, &exit_request, hot_samples, 200000) {
+    if (claim) backend.claim = &tb;
+  }
+  FakeBackend backend;
+  TranslationBlock tb;
+  volatile int32_t exit_request = 0;
+  HotSampler sampler;
+};
+
 // Burns the thread's CPU until `done` or a second passes.
 template <class Done>
 void spin(Done done) {
@@ -37,11 +49,8 @@ void spin(Done done) {
 }
 
 TEST(HotSampler, BlockGetsHotAfterItsSamples) {
-  FakeBackend backend;
-  TranslationBlock tb;
-  backend.claim = &tb;
-  volatile int32_t exit_request = 0;
-  HotSampler sampler(backend, &exit_request, 5, 200000);
+  Rig r(5, true);
+  auto& [backend, tb, exit_request, sampler] = r;
   ASSERT_TRUE(sampler.start());
   std::vector<TranslationBlock*> hot;
   spin([&] {
@@ -61,9 +70,8 @@ TEST(HotSampler, BlockGetsHotAfterItsSamples) {
 }
 
 TEST(HotSampler, HostCodeOutsideBlocksIsNotCharged) {
-  FakeBackend backend;   // claims nothing
-  volatile int32_t exit_request = 0;
-  HotSampler sampler(backend, &exit_request, 1, 200000);
+  Rig r(1, false);   // the backend claims nothing
+  auto& [backend, tb, exit_request, sampler] = r;
   ASSERT_TRUE(sampler.start());
   spin([] { return false; });
   EXPECT_EQ(sampler.samples(), 0u);
@@ -72,11 +80,8 @@ TEST(HotSampler, HostCodeOutsideBlocksIsNotCharged) {
 }
 
 TEST(HotSampler, ClearForgetsQueuedBlocks) {
-  FakeBackend backend;
-  TranslationBlock tb;
-  backend.claim = &tb;
-  volatile int32_t exit_request = 0;
-  HotSampler sampler(backend, &exit_request, 1, 200000);
+  Rig r(1, true);
+  auto& [backend, tb, exit_request, sampler] = r;
   ASSERT_TRUE(sampler.start());
   spin([&] { return exit_request != 0; });
   ASSERT_NE(exit_request, 0);

@@ -570,23 +570,16 @@ class Lowerer {
   };
   static constexpr size_t kMaxMemos = 4;
   static constexpr uint64_t kNoPage = ~uint64_t(0);   // no key: keys are 32-bit addresses
-  // The guest state slot an access's address is based on, if any.
-  static std::optional<uint32_t> baseSlot(const tcg::Block& b, size_t k, const Value& addr) {
+  // The guest state slot an access's address is based on, if any; `def`:
+  // the op defining each temp so far in the block.
+  static std::optional<uint32_t> baseSlot(const std::vector<const Op*>& def, const Value& addr) {
     if (!addr.isTemp()) return std::nullopt;
-    auto defOf = [&](uint32_t temp) -> const Op* {
-      for (size_t j = k; j-- > 0;) {
-        const Op& d = b.ops[j];
-        for (unsigned a = 0; a < d.numOutputs(); a++)
-          if (d.args[a].temp == temp) return &d;
-      }
-      return nullptr;
-    };
-    const Op* d = defOf(addr.temp);
+    const Op* d = def[addr.temp];
     if (d && d->opc == Opcode::add) {
       const Value& x = d->args[1];
       const Value& y = d->args[2];
-      if (x.isTemp() && y.isConst()) d = defOf(x.temp);
-      else if (y.isTemp() && x.isConst()) d = defOf(y.temp);
+      if (x.isTemp() && y.isConst()) d = def[x.temp];
+      else if (y.isTemp() && x.isConst()) d = def[y.temp];
       else return std::nullopt;
     }
     if (d && d->opc == Opcode::get) return d->aux;
@@ -597,17 +590,20 @@ class Lowerer {
     using Base = std::tuple<uint32_t, bool, unsigned>;   // slot, store, MMU mode
     std::map<Base, size_t> uses;
     std::map<const Op*, Base> base_of;
-    for (const RegionMember& mb : members)
-      for (size_t k = 0; k < mb.block->ops.size(); k++) {
-        const Op& op = mb.block->ops[k];
-        if (op.opc != Opcode::load && op.opc != Opcode::store) continue;
-        const bool store = op.opc == Opcode::store;
-        if (auto slot = baseSlot(*mb.block, k, op.args[store ? 0 : 1])) {
-          const Base key{*slot, store, tcg::MemOp::unpack(op.aux).mmu_idx};
-          uses[key]++;
-          base_of[&op] = key;
+    for (const RegionMember& mb : members) {
+      std::vector<const Op*> def(mb.block->temps.size(), nullptr);
+      for (const Op& op : mb.block->ops) {
+        if (op.opc == Opcode::load || op.opc == Opcode::store) {
+          const bool store = op.opc == Opcode::store;
+          if (auto slot = baseSlot(def, op.args[store ? 0 : 1])) {
+            const Base key{*slot, store, tcg::MemOp::unpack(op.aux).mmu_idx};
+            uses[key]++;
+            base_of[&op] = key;
+          }
         }
+        for (unsigned o = 0; o < op.numOutputs(); o++) def[op.args[o].temp] = &op;
       }
+    }
     std::vector<std::pair<size_t, Base>> ranked;
     for (auto& [key, n] : uses) ranked.push_back({n, key});
     std::stable_sort(ranked.begin(), ranked.end(), [](auto& x, auto& y) { return x.first > y.first; });
