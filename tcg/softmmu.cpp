@@ -200,9 +200,6 @@ void tlbProtectCodePage(CpuCommon* c, uint64_t ppage) {
   for (unsigned mode = 0; mode < kMaxMmuModes; mode++) {
     if (!(c->tlb_modes_filled & (1u << mode))) continue;
     const TlbExtra* extra = c->tlb_extra[mode];
-    // Eight entries at a time without a branch (vector compares), then
-    // the rare group with a match: a branch per entry made this a tenth of
-    // the smc kernel's time.
     // The low 32 bits of eight entries against the page's, four lanes at
     // a time (SSE2 has 32-bit but no 64-bit compares), then the rare group
     // with a candidate exactly: a branch per entry made this a tenth of
@@ -210,12 +207,11 @@ void tlbProtectCodePage(CpuCommon* c, uint64_t ppage) {
     static_assert(sizeof(TlbExtra) == sizeof(uint64_t) && kTlbEntries % 8 == 0);
     typedef uint32_t U32x4 __attribute__((vector_size(16)));
     const uint32_t lo = uint32_t(ppage);
-    const U32x4 want = {lo, 0, lo, 0};
-    const U32x4 low_lanes = {~0u, 0, ~0u, 0};   // little-endian host: the low half comes first
+    const U32x4 want = {lo, lo, lo, lo};   // lanes 0 and 2 are the low halves (little-endian host)
     for (unsigned i = 0; i < kTlbEntries; i += 8) {
       U32x4 v[4];
       std::memcpy(v, &extra[i], sizeof v);
-      const U32x4 eq = ((v[0] == want) | (v[1] == want) | (v[2] == want) | (v[3] == want)) & low_lanes;
+      const U32x4 eq = (v[0] == want) | (v[1] == want) | (v[2] == want) | (v[3] == want);
       if (!(eq[0] | eq[2])) continue;
       for (unsigned j = i; j < i + 8; j++) {
         uint64_t& tag = c->tlb[mode][j].addr_write;

@@ -30,8 +30,8 @@ namespace {
 constexpr size_t kMaxQueuedJobs = 16;
 
 // What the compiler thread uses, shared with it: at shutdown a thread in
-// the middle of a compile is left to finish on its own (abandon()) rather
-// than waited for, so this outlives the compiler object.
+// the middle of a compile is left to finish on its own (see the compiler's
+// destructor) rather than waited for, so this outlives the compiler object.
 struct WorkerState {
   explicit WorkerState(tcg::Cpu& c) : cpu(&c), target(c.targetInfo()) {}
   tcg::Cpu* cpu;                 // null once abandoned (under mu): no more kicks
