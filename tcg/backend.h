@@ -31,6 +31,10 @@ class Backend {
   // Generates code for `b` into tb. Returns false if the code buffer is
   // full (the engine flushes everything and retries).
   virtual bool compile(const Block& b, TranslationBlock& tb) = 0;
+  // Generates code for `b` into the code space tb already owns: that of an
+  // invalidated block, which nothing runs or jumps to any more. False if
+  // the code does not fit there or the backend cannot reuse its code.
+  virtual bool recompile(const Block& b, TranslationBlock& tb) { return false; }
   // Runs from tb until a block exits to the loop; returns encodeExit(...)
   // for a goto_tb exit, 0 otherwise.
   virtual uintptr_t execute(void* env, TranslationBlock* tb) = 0;

@@ -53,10 +53,10 @@ std::string ExecEngine::statsReport() const {
   const ExecStats& s = stats_;
   const double per_block = s.blocks_translated ? double(s.translate_ns) * 1e-3 / double(s.blocks_translated) : 0.0;
   std::string out = fmt::format(
-      "mimic: jit: baseline: {} blocks translated in {:.3f} s ({:.1f} us a block), {} invalidated, {} flushes, "
-      "{} chains\n"
+      "mimic: jit: baseline: {} blocks translated in {:.3f} s ({:.1f} us a block), {} invalidated ({} "
+      "translations put in their place), {} flushes, {} chains\n"
       "mimic: jit: loop: {} block lookups ({} after an unchained goto_tb), {} guest exceptions\n",
-      s.blocks_translated, double(s.translate_ns) * 1e-9, per_block, s.invalidations, s.flushes, s.chains,
+      s.blocks_translated, double(s.translate_ns) * 1e-9, per_block, s.invalidations, s.recycled, s.flushes, s.chains,
       s.blocks_executed, s.goto_tb_exits, s.exceptions);
   // The CPU thread's own CPU time: the guest's share of the process's,
   // apart from the compiler thread (steadier than wall time on a busy host).
@@ -86,6 +86,7 @@ void ExecEngine::setBackend(BackendKind k, size_t code_buffer_size) {
   sampler_.reset();
   region_compiler_.reset();
   backend_kind_ = k;
+  recycling_ = k != BackendKind::Llvm;   // LLVM's code lives in its own memory, one object per block
   if (k == BackendKind::Interpreter) {
     backend_ = std::make_unique<Interpreter>(cpu_);
   } else if (k == BackendKind::Llvm) {
@@ -173,6 +174,12 @@ StopReason ExecEngine::run() {
       std::unique_lock<std::mutex> lk(cpu_.idle_mu_);
       cpu_.idle_cv_.wait_for(lk, std::chrono::milliseconds(100), [&] { return c.exit_request != 0; });
       continue;
+    }
+    if (!retired_.empty()) {
+      // No generated code runs now: blocks invalidated since the last
+      // round become spares (the last exit may name one of them).
+      if (last.tb && !last.tb->valid) last.tb = nullptr;
+      reclaimRetired();
     }
     const bool stepping = debug_.stepping();
     if (!stepping) cpu_.deliverInterrupts();
@@ -383,26 +390,20 @@ TranslationBlock* ExecEngine::translate(uint64_t pc, uint32_t flags, uint64_t ph
     }
   }
 
-  auto owned = std::make_unique<TranslationBlock>();
-  TranslationBlock* tb = owned.get();
-  tb->pc = pc;
-  tb->flags = flags;
-  tb->phys_pc = phys_pc;
-  tb->phys_page2 = translate_page2_;
-  tb->guest_size = b.guest_size;
-  tb->num_insns = b.num_insns;
-  tb->dispatches = hotTierEnabled() && dispatchesThroughLoad(b);   // only regions ask
-  tb->debug_break = debug_break;
-  if (!backend_->compile(b, *tb)) {
-    flushAll();
-    if (!backend_->compile(b, *tb)) {
-      log::write(fmt::format("mimic: internal error: block at {:#x} does not fit the code buffer\n", pc));
-      std::abort();
+  // A spare block's place if the code fits there, else fresh code space.
+  TranslationBlock* tb = takeSpare(b.ops.size());
+  if (tb) {
+    setBlockInfo(*tb, b, pc, flags, phys_pc, debug_break);
+    if (backend_->recompile(b, *tb)) {
+      stats_.recycled++;
+    } else {
+      putSpare(tb);
+      tb = nullptr;
     }
   }
+  if (!tb) tb = translateFresh(b, pc, flags, phys_pc, debug_break);
   if (log::enabled(log::kOutAsm)) log::write(backend_->disassemble(*tb));
   if (log::enabled(log::kPerfMap)) perfmap::add(tb->code, tb->code_size, fmt::format("tb:{:#x}", pc));
-  all_blocks_.push_back(std::move(owned));
   blocks_[{phys_pc, pc, flags}] = tb;
   CpuCommon& c = cpu_.common();
   for (uint64_t page : {phys_pc & kPageMask, tb->phys_page2}) {
@@ -422,6 +423,67 @@ TranslationBlock* ExecEngine::translate(uint64_t pc, uint32_t flags, uint64_t ph
   }
   stats_.blocks_translated++;
   return tb;
+}
+
+void ExecEngine::setBlockInfo(TranslationBlock& tb, const Block& b, uint64_t pc, uint32_t flags, uint64_t phys_pc,
+                              bool debug_break) const {
+  tb.pc = pc;
+  tb.flags = flags;
+  tb.phys_pc = phys_pc;
+  tb.phys_page2 = translate_page2_;
+  tb.guest_size = b.guest_size;
+  tb.num_insns = b.num_insns;
+  tb.dispatches = hotTierEnabled() && dispatchesThroughLoad(b);   // only regions ask
+  tb.debug_break = debug_break;
+}
+
+TranslationBlock* ExecEngine::translateFresh(const Block& b, uint64_t pc, uint32_t flags, uint64_t phys_pc,
+                                             bool debug_break) {
+  auto owned = std::make_unique<TranslationBlock>();
+  TranslationBlock* tb = owned.get();
+  setBlockInfo(*tb, b, pc, flags, phys_pc, debug_break);
+  if (!backend_->compile(b, *tb)) {
+    flushAll();
+    if (!backend_->compile(b, *tb)) {
+      log::write(fmt::format("mimic: internal error: block at {:#x} does not fit the code buffer\n", pc));
+      std::abort();
+    }
+  }
+  all_blocks_.push_back(std::move(owned));
+  code_bytes_ += tb->code_size;
+  ir_ops_ += b.ops.size();
+  return tb;
+}
+
+void ExecEngine::reclaimRetired() {
+  for (TranslationBlock* tb : retired_) {
+    tb->resetForReuse();
+    putSpare(tb);
+  }
+  retired_.clear();
+}
+
+void ExecEngine::putSpare(TranslationBlock* tb) {
+  spares_[std::min<size_t>(tb->code_capacity / kSpareClassBytes, kSpareClasses - 1)].push_back(tb);
+  spare_count_++;
+}
+
+// A spare whose code space should hold the code of a block of `ops` IR
+// ops, going by the code of the fresh translations so far; the smallest
+// such, so that big spaces stay for big blocks.
+TranslationBlock* ExecEngine::takeSpare(size_t ops) {
+  if (!spare_count_) return nullptr;
+  const uint64_t want = ir_ops_ ? (uint64_t(ops) * code_bytes_ + ir_ops_ - 1) / ir_ops_ : 0;
+  for (size_t k = std::min<size_t>((want + kSpareClassBytes - 1) / kSpareClassBytes, kSpareClasses - 1);
+       k < kSpareClasses; k++) {
+    if (spares_[k].empty()) continue;
+    TranslationBlock* tb = spares_[k].back();
+    spares_[k].pop_back();
+    spare_count_--;
+    tb->resetForReuse();   // a failed try may have left offsets behind
+    return tb;
+  }
+  return nullptr;
 }
 
 bool dispatchesThroughLoad(const Block& b) {
@@ -492,6 +554,7 @@ void ExecEngine::invalidatePhysPage(uint64_t ppage) {
     // A block on two pages stays listed on the other one; drop it there.
     uint64_t other = (tb->phys_pc & kPageMask) == ppage ? tb->phys_page2 : (tb->phys_pc & kPageMask);
     if (other != ~0ull && other != ppage) removeFromPage(other, tb);
+    if (recycling_ && !tb->pinned) retired_.push_back(tb);
     stats_.invalidations++;
   }
 }
@@ -526,6 +589,9 @@ void ExecEngine::flushAll() {
   code_pages_.clear();
   std::fill(code_page_bits_.begin(), code_page_bits_.end(), 0);
   flushJumpCache();
+  retired_.clear();
+  for (auto& v : spares_) v.clear();
+  spare_count_ = 0;
   all_blocks_.clear();
   if (backend_) backend_->flushCode();
   // Pages no longer hold code: let stores take the fast path again.

@@ -34,6 +34,7 @@ struct ExecStats {
   uint64_t goto_tb_exits = 0;   // returned to the loop through an unchained goto_tb
   uint64_t exceptions = 0;      // guest exceptions that unwound to the loop
   uint64_t translate_ns = 0;    // host time spent translating
+  uint64_t recycled = 0;        // translations put in an invalidated block's place
   // The hot tier (tier=auto).
   uint64_t regions = 0;            // regions compiled through LLVM
   uint64_t region_blocks = 0;      // blocks in them
@@ -166,6 +167,9 @@ class ExecEngine {
  private:
   TranslationBlock* findOrTranslate(uint64_t pc, uint32_t flags);
   TranslationBlock* translate(uint64_t pc, uint32_t flags, uint64_t phys_pc);
+  TranslationBlock* translateFresh(const Block& b, uint64_t pc, uint32_t flags, uint64_t phys_pc, bool debug_break);
+  void setBlockInfo(TranslationBlock& tb, const Block& b, uint64_t pc, uint32_t flags, uint64_t phys_pc,
+                    bool debug_break) const;
   void unlinkIncoming(TranslationBlock* tb);
   void removeFromPage(uint64_t ppage, TranslationBlock* tb);
   void tryChain(ExitInfo from, TranslationBlock* to);
@@ -238,6 +242,24 @@ class ExecEngine {
   // Owned until a flush: invalidated blocks stay too, since their code may
   // still be running when they are invalidated.
   std::vector<std::unique_ptr<TranslationBlock>> all_blocks_;
+  // Invalidated blocks are recycled with their code space (where the
+  // backend can put new code there: Backend::recompile), so that code that
+  // keeps changing (self-modifying code, a guest's own JIT) does not grow
+  // the host's memory: every fresh page of code or block was a page fault,
+  // a quarter of the smc kernel's time. A block is retired when
+  // invalidated (its code may still be running) and becomes a spare once
+  // the loop is between blocks; spares are kept by code capacity, in
+  // kSpareClassBytes steps. Regions' members are never recycled (pinned).
+  std::vector<TranslationBlock*> retired_;
+  static constexpr size_t kSpareClasses = 64;
+  static constexpr uint32_t kSpareClassBytes = 32;
+  std::array<std::vector<TranslationBlock*>, kSpareClasses> spares_;
+  size_t spare_count_ = 0;
+  bool recycling_ = false;   // the backend reuses code space
+  uint64_t code_bytes_ = 0, ir_ops_ = 0;   // of fresh translations: what a spare must hold
+  void reclaimRetired();
+  TranslationBlock* takeSpare(size_t ops);
+  void putSpare(TranslationBlock* tb);
   std::unique_ptr<Block> scratch_;
   bool verify_ir_ = false;   // run verifyBlock on every translation
   uint64_t translate_page2_ = ~0ull;

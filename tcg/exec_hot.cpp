@@ -135,6 +135,7 @@ void ExecEngine::onHot(TranslationBlock* tb) {
   region->vpage = key.vpage;
   region->flags = key.flags;
   region->members = regionMembers(tb, old);
+  for (TranslationBlock* m : region->members) m->pinned = true;   // its code will return their addresses
   region->replaces = old;
   auto job = std::make_unique<RegionJob>();
   // The members' IR again, translated so that every instruction boundary

@@ -14,6 +14,7 @@ class Interpreter final : public Backend {
   explicit Interpreter(Cpu& cpu) : cpu_(cpu) {}
   const char* name() const override { return "interpreter"; }
   bool compile(const Block& b, TranslationBlock& tb) override;
+  bool recompile(const Block& b, TranslationBlock& tb) override { return compile(b, tb); }
   uintptr_t execute(void* env, TranslationBlock* tb) override;
   bool canChain() const override { return false; }
   void chain(TranslationBlock&, int, TranslationBlock&) override {}

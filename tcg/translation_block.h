@@ -24,6 +24,10 @@ struct TranslationBlock {
 
   uint8_t* code = nullptr;     // host code (baseline backend)
   uint32_t code_size = 0;
+  // The code space the block owns from `code` (baseline backend): when the
+  // block is invalidated, a later translation may be put there
+  // (ExecEngine's spare blocks, Backend::recompile).
+  uint32_t code_capacity = 0;
   std::unique_ptr<Block> ir;   // kept for the interpreter backend
 
   // goto_tb slots: offset of the patchable jump in `code`, and its target.
@@ -49,6 +53,21 @@ struct TranslationBlock {
   // switch's jump table, a handler table), not to a register's value (a
   // return): its targets are the jump cache's (ExecEngine::regionMembers).
   bool dispatches = false;
+  // A region lists it (a member, whose address its code returns as an exit
+  // tag): it is not recycled before the next flush.
+  bool pinned = false;
+
+  // Back to a block of no guest code, keeping what the backend gave it
+  // (its code space and hot counter) for the next translation put there.
+  void resetForReuse() {
+    TranslationBlock fresh;
+    fresh.code = code;
+    fresh.code_capacity = code_capacity;
+    fresh.hot_counter = hot_counter;
+    fresh.incoming = std::move(incoming);   // empty; keeps its storage
+    fresh.incoming.clear();
+    *this = std::move(fresh);
+  }
 };
 
 // The goto_tb slot number a block's exit returns when its hot counter runs out.

@@ -99,6 +99,7 @@ class Codegen final : public tcg::Backend {
   bool canChain() const override { return true; }
 
   bool compile(const tcg::Block& b, tcg::TranslationBlock& tb) override;
+  bool recompile(const tcg::Block& b, tcg::TranslationBlock& tb) override;
 
   uintptr_t execute(void* env, tcg::TranslationBlock* tb) override {
     using Enter = uintptr_t (*)(void*, const void*);
@@ -198,6 +199,13 @@ class Codegen final : public tcg::Backend {
 
  private:
   void emitTrampolines();
+  // Code for b at start, in at most capacity bytes (false if it does not
+  // fit); counter: the block's hot counter, if blocks count.
+  bool emitBlock(const tcg::Block& b, tcg::TranslationBlock& tb, uint8_t* start, size_t capacity, uint32_t* counter);
+  // Blocks own their code in multiples of this: a block translated again
+  // after its guest code changed (self-modifying code, a guest's own JIT)
+  // often fits the space the old translation had.
+  static constexpr size_t kCodeGranule = 32;
 
   // ---- emission helpers
   Location loc(const Value& v) const { return alloc_.loc[v.temp]; }
@@ -388,14 +396,30 @@ void Codegen::exitToLoop(uint64_t ret) {
 
 bool Codegen::compile(const tcg::Block& b, tcg::TranslationBlock& tb) {
   if (used_ + 4096 > size_) return false;
+  const bool tiering = engine_.hotTierEnabled();
+  uint32_t* counter = tiering && engine_.hotCounting() ? allocCounter() : nullptr;
+  if (!emitBlock(b, tb, buf_ + used_, size_ - used_, counter)) return false;
+  tb.code_capacity = uint32_t((tb.code_size + kCodeGranule - 1) & ~(kCodeGranule - 1));
+  used_ += tb.code_capacity;
+  if (tiering) by_code_.push_back(&tb);
+  return true;
+}
+
+bool Codegen::recompile(const tcg::Block& b, tcg::TranslationBlock& tb) {
+  // The block keeps its place in by_code_: same code address, same block.
+  if (!tb.code || !tb.code_capacity) return false;
+  return emitBlock(b, tb, tb.code, tb.code_capacity, tb.hot_counter);
+}
+
+bool Codegen::emitBlock(const tcg::Block& b, tcg::TranslationBlock& tb, uint8_t* start, size_t capacity,
+                        uint32_t* counter) {
   block_ = &b;
   tb_ = &tb;
   allocateRegisters(b, alloc_, kMaxSlots);
   if (alloc_.slots_used > kMaxSlots) {
     throw std::runtime_error("block needs too many spill slots");
   }
-  uint8_t* start = buf_ + used_;
-  a_.reset(start, size_ - used_);
+  a_.reset(start, capacity);
   labels_.clear();
   for (uint32_t i = 0; i < b.num_labels; i++) labels_.push_back(a_.newLabel());
   slow_.clear();
@@ -405,7 +429,6 @@ bool Codegen::compile(const tcg::Block& b, tcg::TranslationBlock& tb) {
   // instruction when it is at least a jump long, else a patchable jump to
   // the next instruction is put first.
   const bool tiering = engine_.hotTierEnabled();
-  uint32_t* counter = tiering && engine_.hotCounting() ? allocCounter() : nullptr;
   if (tiering) tb.entry_jmp_offset = entry_is_check_ ? 0 : uint32_t(a_.jmpRel32Patchable());
   // Leave before running if the loop asked (interrupt, timer, stop).
   Label exit_req = a_.newLabel();
@@ -444,8 +467,6 @@ bool Codegen::compile(const tcg::Block& b, tcg::TranslationBlock& tb) {
   if (!a_.ok()) return false;
   tb.code = start;
   tb.code_size = uint32_t(a_.size());
-  used_ += (a_.size() + 15) & ~size_t(15);
-  if (tiering) by_code_.push_back(&tb);
   return true;
 }
 

@@ -164,6 +164,60 @@ TEST_P(MipsCpuTest, StoreIntoCodeBesideDataRetranslates) {
   EXPECT_GT(m.cpu().engine().stats().invalidations, 0u);
 }
 
+TEST_P(MipsCpuTest, RewrittenCodeTakesItsOldPlace) {
+  // A function whose returned value is rewritten before every call (a
+  // guest's own JIT, self-modifying code): each new translation goes into
+  // the invalidated one's place, so the code buffer does not fill.
+  const uint32_t fn = kCodeBase + 0x400;
+  m.place(fn, {jr(31), addiu(2, 0, 1)});
+  constexpr uint16_t kRewrites = 3000;
+  m.cpu().engine().setBackend(GetParam().backend, 64 * 1024);   // 3000 fresh translations would not fit
+  const uint64_t flushes = m.cpu().engine().stats().flushes;
+  m.run(withStop({
+      addiu(16, 0, 0),
+      addiu(8, 0, int16_t(kRewrites)),
+      lui(24, 0x8000), ori(24, 24, uint16_t(fn + 4)),
+      jal(fn), kNop,                        // loop:
+      addu(16, 16, 2),
+      lui(25, 0x2402), R(25, 8, 25, 0, 0x25),   // t9 = addiu v0, zero, t0
+      sw(25, 24, 0),
+      addiu(8, 8, -1),
+      bne(8, 0, -8),
+      kNop,
+  }));
+  EXPECT_EQ(m.stopCode(), 5u);
+  // 1, then kRewrites, kRewrites - 1, ..., 2.
+  EXPECT_EQ(m.st().gpr[16], 1u + uint32_t(kRewrites) * (kRewrites + 1) / 2 - 1);
+  const tcg::ExecStats& s = m.cpu().engine().stats();
+  EXPECT_GE(s.invalidations, uint64_t(kRewrites));
+  EXPECT_GE(s.recycled, uint64_t(kRewrites) - 10);
+  EXPECT_EQ(s.flushes, flushes);
+}
+
+TEST_P(MipsCpuTest, BlockRewritingItselfRunsOnThenRetranslates) {
+  // A block stores over one of its own later instructions: the running
+  // translation goes on with the old one (MIPS needs a SYNCI for the new
+  // one to be seen), is invalidated, and its place is reused once the loop
+  // is back between blocks; the next run of the block sees the new
+  // instruction. fn: v0 = 7, then rewrite "addiu v1, zero, 1" (below) to
+  // "addiu v1, zero, 2", then run it.
+  const uint32_t fn = kCodeBase + 0x400;
+  m.place(fn, {lui(8, 0x8000), ori(8, 8, uint16_t(fn + 28)),
+               lui(9, 0x2403), ori(9, 9, 2),      // addiu v1, zero, 2
+               sw(9, 8, 0),
+               addiu(2, 0, 7),
+               kNop,
+               addiu(3, 0, 1),                     // fn + 28
+               jr(31), kNop});
+  m.run(withStop({jal(fn), kNop, addu(16, 3, 0), jal(fn), kNop, addu(17, 3, 0)}));
+  EXPECT_EQ(m.stopCode(), 5u);
+  EXPECT_EQ(m.st().gpr[2], 7u);
+  EXPECT_EQ(m.st().gpr[16], 1u);   // the translation that made the store
+  EXPECT_EQ(m.st().gpr[17], 2u);
+  EXPECT_GT(m.cpu().engine().stats().invalidations, 0u);
+  EXPECT_GT(m.cpu().engine().stats().recycled, 0u);
+}
+
 TEST_P(MipsCpuTest, DispatchThroughALoadedAddressIsTold) {
   // The hot tier takes a switch's cases into the region of the block that
   // jumps through a table (TranslationBlock::dispatches), not for a return.
