@@ -408,8 +408,9 @@ TranslationBlock* ExecEngine::translate(uint64_t pc, uint32_t flags, uint64_t ph
   CpuCommon& c = cpu_.common();
   for (uint64_t page : {phys_pc & kPageMask, tb->phys_page2}) {
     if (page == ~0ull) continue;
-    CodePage& cp = code_pages_[page];
-    if (cp.blocks.empty()) {
+    auto [at, fresh] = code_pages_.try_emplace(page);
+    CodePage& cp = at->second;
+    if (fresh) {   // a page whose code was invalidated is still marked in every TLB entry
       setCodePage(page, true);
       tlbProtectCodePage(&c, page);
     }
@@ -486,23 +487,6 @@ TranslationBlock* ExecEngine::takeSpare(size_t ops) {
   return nullptr;
 }
 
-bool dispatchesThroughLoad(const Block& b) {
-  // Back from the block's indirect jump (its last exit) to what defined
-  // its target, through moves: no allocation, a few ops per block.
-  size_t k = b.ops.size();
-  while (k > 0 && b.ops[k - 1].opc != Opcode::goto_ptr) k--;
-  if (k == 0 || !b.ops[k - 1].args[0].isTemp()) return false;
-  uint32_t temp = b.ops[--k].args[0].temp;
-  while (k-- > 0) {
-    const Op& op = b.ops[k];
-    if (op.numOutputs() == 0 || op.args[0].temp != temp) continue;
-    if (op.opc == Opcode::load) return true;
-    if (op.opc != Opcode::mov || !op.args[1].isTemp()) return false;
-    temp = op.args[1].temp;
-  }
-  return false;
-}
-
 void ExecEngine::unlinkIncoming(TranslationBlock* tb) {
   for (auto [src, slot] : tb->incoming) {
     if (src->jmp_dest[slot] == tb) {
@@ -529,20 +513,32 @@ void ExecEngine::removeFromPage(uint64_t ppage, TranslationBlock* tb) {
   }
 }
 
-bool ExecEngine::storeReachesCode(uint64_t ppage, uint32_t offset, uint32_t len) const {
+ExecEngine::CodeStore ExecEngine::storeToCodePage(uint64_t ppage, uint32_t offset, uint32_t len) {
   auto it = code_pages_.find(ppage);
-  if (it == code_pages_.end()) return true;
+  if (it == code_pages_.end()) return CodeStore::NoCode;
+  if (it->second.blocks.empty()) {
+    // Its code was invalidated and not translated again: the page is data
+    // now, and its stores go the fast way.
+    code_pages_.erase(it);
+    setCodePage(ppage, false);
+    return CodeStore::NoCode;
+  }
   for (uint64_t i = offset; i < uint64_t(offset) + len && i < kPageSize; i++)
-    if ((it->second.bytes[i >> 6] >> (i & 63)) & 1) return true;
-  return false;
+    if ((it->second.bytes[i >> 6] >> (i & 63)) & 1) return CodeStore::Code;
+  return CodeStore::Data;
 }
 
 void ExecEngine::invalidatePhysPage(uint64_t ppage) {
   auto it = code_pages_.find(ppage);
   if (it == code_pages_.end()) return;
+  // The page stays marked as code, with no blocks and no bytes, until a
+  // store finds it so (storeToCodePage) or new code is translated from it:
+  // rewritten code (self-modifying code, a guest's JIT) is then translated
+  // again without scanning the TLB to protect the page again, which was a
+  // twentieth of the smc kernel's time.
   std::vector<TranslationBlock*> list = std::move(it->second.blocks);
-  code_pages_.erase(it);
-  setCodePage(ppage, false);
+  it->second.blocks.clear();
+  it->second.bytes.fill(0);
   dropRegionsOnPage(ppage);
   for (TranslationBlock* tb : list) {
     if (!tb->valid) continue;

@@ -52,11 +52,6 @@ struct ExecStats {
   uint64_t region_entries = 0;     // calls into regions (their trampolines count), up to the last reset
 };
 
-// Whether a block's indirect jump goes to an address the block loaded from
-// guest memory (a switch's jump table, a handler table) rather than to a
-// register's value (a return): TranslationBlock::dispatches.
-bool dispatchesThroughLoad(const Block& b);
-
 class ExecEngine {
  public:
   explicit ExecEngine(Cpu& cpu);
@@ -76,14 +71,18 @@ class ExecEngine {
 
   // Invalidate every block that covers physical page `ppage` (guest wrote it).
   void invalidatePhysPage(uint64_t ppage);
-  // Whether a guest store of `len` bytes at `offset` in physical page
-  // `ppage` (one marked as holding code) reaches translated code: data
-  // that shares a page with code (a program's variables after its text)
-  // does not, and its stores must not throw the page's blocks away (the
-  // Debian Malta kernel's decompressor keeps its variables in its last
-  // code page: 8400 blocks invalidated before the kernel starts, 4900
-  // without those stores). True for a page that no longer holds code.
-  bool storeReachesCode(uint64_t ppage, uint32_t offset, uint32_t len) const;
+  // What a guest store of `len` bytes at `offset` in physical page `ppage`
+  // (its TLB entry marked as holding code) meets:
+  // - Code: translated code, whose page must be invalidated first;
+  // - Data: only data sharing a page with code (a program's variables
+  //   after its text), whose stores must not throw the page's blocks away
+  //   (the Debian Malta kernel's decompressor keeps its variables in its
+  //   last code page: 8400 blocks invalidated before the kernel starts,
+  //   4900 without those stores); the entry stays marked;
+  // - NoCode: a page without code (any more; the page is unmarked here),
+  //   whose entry can let stores through.
+  enum class CodeStore { Code, Data, NoCode };
+  CodeStore storeToCodePage(uint64_t ppage, uint32_t offset, uint32_t len);
   bool pageHasCode(uint64_t ppage) const {
     const uint64_t n = ppage >> kPageBits;
     if (n < kCodeBitPages) return (code_page_bits_[n >> 6] >> (n & 63)) & 1;

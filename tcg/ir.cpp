@@ -223,4 +223,21 @@ const FloatFastPath* inlinableFastPath(const HelperInfo& h, bool host_has_fma) {
   return f;
 }
 
+bool dispatchesThroughLoad(const Block& b) {
+  // Back from the block's indirect jump (its last exit) to what defined
+  // its target, through moves: no allocation, a few ops per block.
+  size_t k = b.ops.size();
+  while (k > 0 && b.ops[k - 1].opc != Opcode::goto_ptr) k--;
+  if (k == 0 || !b.ops[k - 1].args[0].isTemp()) return false;
+  uint32_t temp = b.ops[--k].args[0].temp;
+  while (k-- > 0) {
+    const Op& op = b.ops[k];
+    if (op.numOutputs() == 0 || op.args[0].temp != temp) continue;
+    if (op.opc == Opcode::load) return true;
+    if (op.opc != Opcode::mov || !op.args[1].isTemp()) return false;
+    temp = op.args[1].temp;
+  }
+  return false;
+}
+
 }  // namespace mimic::tcg

@@ -202,4 +202,10 @@ std::string formatOp(const Block& b, const Op& op);
 // the block ends in an exit. Returns an empty string when valid.
 std::string verifyBlock(const Block& b);
 
+// Whether a block's indirect jump goes to an address the block loaded from
+// guest memory (a switch's jump table, a handler table) rather than to a
+// register's value (a return): TranslationBlock::dispatches, and how the
+// hot tier's regions treat the jump.
+bool dispatchesThroughLoad(const Block& b);
+
 }  // namespace mimic::tcg

@@ -135,18 +135,25 @@ void slowStore(CpuCommon* c, uint64_t vaddr, uint64_t value, uint32_t memop) {
   if (e->addr_write & kTlbWatch) c->cpu->engine().checkWatchpoints(vaddr, m.bytes(), true);
   const size_t idx = tlbIndex(vaddr);
   const uint64_t ppage = c->tlb_extra[m.mmu_idx][idx].paddr_page;
-  if ((e->addr_write & kTlbNotDirty) &&
-      c->cpu->engine().storeReachesCode(ppage, uint32_t(vaddr & (kPageSize - 1)), m.bytes())) {
-    // The store reaches translated code: drop those translations first,
-    // then let later stores to the page take the fast path. A store beside
-    // the code (data in the same page) leaves the flag, so that the next
-    // ones are looked at too.
-    // Other virtual aliases of the page keep the flag until their own first
-    // store comes here (QEMU does the same): scanning the whole TLB on every
-    // such store made self-modifying code spend a fifth of its time here.
-    c->cpu->engine().invalidatePhysPage(ppage);
-    for (unsigned mode = 0; mode < kMaxMmuModes; mode++)
-      if (c->tlb_extra[mode][idx].paddr_page == ppage) c->tlb[mode][idx].addr_write &= ~kTlbNotDirty;
+  if (e->addr_write & kTlbNotDirty) {
+    ExecEngine& engine = c->cpu->engine();
+    switch (engine.storeToCodePage(ppage, uint32_t(vaddr & (kPageSize - 1)), m.bytes())) {
+      case ExecEngine::CodeStore::Code:
+        // Drop those translations first. The page stays marked (its next
+        // store is looked at again) until a store finds no code in it.
+        engine.invalidatePhysPage(ppage);
+        break;
+      case ExecEngine::CodeStore::Data:
+        break;   // beside the code: the flag stays, so that the next ones are looked at too
+      case ExecEngine::CodeStore::NoCode:
+        // Later stores take the fast path. Other virtual aliases of the
+        // page keep the flag until their own first store comes here (QEMU
+        // does the same): scanning the whole TLB on every such store made
+        // self-modifying code spend a fifth of its time here.
+        for (unsigned mode = 0; mode < kMaxMmuModes; mode++)
+          if (c->tlb_extra[mode][idx].paddr_page == ppage) c->tlb[mode][idx].addr_write &= ~kTlbNotDirty;
+        break;
+    }
   }
   if (!(e->addr_write & kTlbMmio)) {
     toHost(reinterpret_cast<uint8_t*>(vaddr + e->addend), value, m.bytes(), m.big_endian);
