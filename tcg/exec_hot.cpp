@@ -150,7 +150,7 @@ void ExecEngine::onHot(TranslationBlock* tb) {
     optimizeKeepingInsnBoundaries(b);
     if (translate_page2_ != ~0ull || b.num_insns != m->num_insns) return;   // not what runs now: leave it
     job->irs.push_back(std::make_unique<Block>(b));
-    job->members.push_back({job->irs.back().get(), m->pc, m});
+    job->members.push_back({job->irs.back().get(), m->pc, m, m->dispatches});
   }
   job->region = region.get();
   job->generation = hot_generation_;

@@ -28,6 +28,11 @@ struct RegionMember {
   const Block* block;
   uint64_t pc;
   TranslationBlock* tb;   // an exit tag only: the compiler thread never reads it
+  // Its indirect jump goes through a loaded address (TranslationBlock::
+  // dispatches: a switch), not to a register's value (a return). Told
+  // here because the member's IR, translated with clean instruction
+  // boundaries, reads the target back from the guest register.
+  bool dispatches = false;
 };
 
 struct Region;

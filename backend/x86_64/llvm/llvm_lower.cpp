@@ -66,6 +66,7 @@ class Lowerer {
     decideMemos(members);
     findMergePoints(members);
     findLoopHeaders(members);
+    findDirtySlots(members);
     if (valid_) {
       stale_ = ir_.CreateAlloca(ir_.getInt1Ty());
       ir_.CreateStore(ir_.getFalse(), stale_);
@@ -83,6 +84,9 @@ class Lowerer {
       tb_ = members[i].tb;
       temps_ = member_temps_[i];
       labels_ = member_labels_[i];
+      cur_dirty_ = &dirty_[i];
+      dispatches_ = members[i].dispatches;
+      synced_ = false;
       ir_.SetInsertPoint(member_entry_[i]);
       prologue(loop_header_[i]);
       for (size_t k = 0; k < b_->ops.size(); k++) {
@@ -229,11 +233,68 @@ class Lowerer {
     }
     return pairs;
   }
-  // Only slots the function writes can differ from env (the others hold
-  // what was loaded, or reloaded after a helper).
+  // Only slots the member's paths from the region's entries may have
+  // written can differ from env (the others hold what was loaded, or
+  // reloaded after a helper or at a return's dispatch).
   void syncGuestState() {
+    if (synced_) return;
     for (auto& [off, c] : cached_)
-      if (c.written) ir_.CreateStore(loadState(off, c.type), envPtr(off));
+      if (c.written && (!cur_dirty_ || (*cur_dirty_)[c.index])) ir_.CreateStore(loadState(off, c.type), envPtr(off));
+  }
+
+  // Which cached slots each member may find different from env: those put
+  // on some path to it from an entry (where everything was just loaded)
+  // that does not pass a return's dispatch (regionIndirectJump writes
+  // everything back there and loads it again), and those it puts itself
+  // (labels only branch forwards, so a member's own puts are counted from
+  // its start). Exits and slow paths write back only these: a region that
+  // holds a caller and its callee no longer keeps the caller's registers
+  // live through the callee's loop just to store them unchanged at the
+  // callee's exits, which made LLVM spill the loop's own registers.
+  void findDirtySlots(const std::vector<RegionMember>& members) {
+    const size_t n = members.size();
+    unsigned k = 0;
+    for (auto& [off, c] : cached_) c.index = k++;
+    const size_t slots = k;
+    auto slotOf = [&](uint32_t off) -> int {
+      auto it = cached_.find(off);
+      return it == cached_.end() ? -1 : int(it->second.index);
+    };
+    std::vector<std::vector<uint8_t>> puts(n, std::vector<uint8_t>(slots, 0));
+    std::vector<std::vector<size_t>> succ(n);
+    for (size_t i = 0; i < n; i++) {
+      const tcg::Block& b = *members[i].block;
+      for (size_t op_i = 0; op_i < b.ops.size() && op_i < merge_[i].op; op_i++) {
+        const Op& op = b.ops[op_i];
+        int slot = -1;
+        if (op.opc == Opcode::put) slot = slotOf(op.aux);
+        if (op.opc == Opcode::call)
+          if (const tcg::FloatFastPath* f = floatFastPath(*op.helper())) slot = slotOf(f->status_offset);
+        if (slot >= 0) puts[i][size_t(slot)] = 1;
+        if (op.opc == Opcode::goto_tb && valid_)
+          for (size_t j = 0; j < n; j++)
+            if (members[j].pc == op.aux64) succ[i].push_back(j);
+        // A jump through a loaded address (a switch) keeps the registers
+        // in SSA values to any member; a return writes them back first.
+        if (op.opc == Opcode::goto_ptr && valid_ && members[i].dispatches)
+          for (size_t j = 0; j < n; j++) succ[i].push_back(j);
+      }
+      if (merge_[i].op != kNoMerge) succ[i].push_back(merge_[i].member);
+    }
+    std::vector<std::vector<uint8_t>> in(n, std::vector<uint8_t>(slots, 0));
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (size_t i = 0; i < n; i++)
+        for (size_t j : succ[i])
+          for (size_t s = 0; s < slots; s++)
+            if ((in[i][s] | puts[i][s]) && !in[j][s]) {
+              in[j][s] = 1;
+              changed = true;
+            }
+    }
+    dirty_.assign(n, std::vector<uint8_t>(slots, 0));
+    for (size_t i = 0; i < n; i++)
+      for (size_t s = 0; s < slots; s++) dirty_[i][s] = in[i][s] | puts[i][s];
   }
   void reloadGuestState() {
     for (auto& [off, c] : cached_) reloadSlot(off, c.type);
@@ -740,6 +801,15 @@ class Lowerer {
     storePc(target);
     leaveWith(ir_.getInt64(0));
     ir_.SetInsertPoint(go);
+    // A return (not a switch: findDirtySlots) writes the registers back and
+    // loads them again: what the member returned to uses comes from env,
+    // and nothing the caller holds stays live through the callee.
+    const bool returns = !dispatches_;
+    if (returns) {
+      syncGuestState();
+      reloadGuestState();
+      synced_ = true;
+    }
     // Members all lie in one page: a table indexed by the target's word in
     // the page gives the member (+1), and a dense switch on that becomes
     // one indirect jump (a switch on the PCs themselves would be a tree of
@@ -763,6 +833,7 @@ class Lowerer {
     ir_.SetInsertPoint(out);
     storePc(target);
     leaveWith(ir_.getInt64(1));
+    synced_ = false;
   }
 
   // The helper's inline fast path (tcg::FloatFastPath), if this host can
@@ -1055,8 +1126,15 @@ class Lowerer {
     Type type;
     bool written;
     int half = -1;   // of a pair's 64-bit slot (findSlotPairs): 0 low word, 1 high word
+    unsigned index = 0;   // in the dirty sets (findDirtySlots)
   };
   std::map<uint32_t, CachedSlot> cached_;   // env offset -> its SSA home
+  // Per member, the cached slots that may differ from env somewhere in it
+  // (findDirtySlots): only those are written back.
+  std::vector<std::vector<uint8_t>> dirty_;
+  const std::vector<uint8_t>* cur_dirty_ = nullptr;
+  bool synced_ = false;   // every slot is in env on this path (a return's dispatch)
+  bool dispatches_ = false;   // the member's indirect jump is a switch's (RegionMember::dispatches)
   llvm::IRBuilder<> ir_;
   llvm::IntegerType* i32_ = nullptr;
   llvm::IntegerType* i64_ = nullptr;
