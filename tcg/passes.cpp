@@ -8,10 +8,21 @@ namespace mimic::tcg {
 
 namespace {
 
+// The passes' working arrays, kept per thread and refilled: translation is
+// the hot path of code that keeps changing (self-modifying code, a boot),
+// and a fresh vector for each was a malloc and a free every time. Each use
+// names its own Tag, so that arrays alive at once are distinct.
+template <int Tag, typename T>
+std::vector<T>& scratch(size_t n, const T& fill) {
+  static thread_local std::vector<T> v;
+  v.assign(n, fill);
+  return v;
+}
+
 // Number of ops defining each temp; single-definition temps hold one value
 // for the whole block, so their values may be propagated freely.
-std::vector<uint8_t> singleDefs(const Block& b) {
-  std::vector<uint8_t> defs(b.temps.size(), 0);
+const std::vector<uint8_t>& singleDefs(const Block& b) {
+  std::vector<uint8_t>& defs = scratch<0>(b.temps.size(), uint8_t(0));
   for (const Op& op : b.ops) {
     unsigned outs = op.numOutputs();
     for (unsigned k = 0; k < outs; k++) {
@@ -81,14 +92,14 @@ bool simplify(Op& op) {
 }  // namespace
 
 void constantFoldPass(Block& b) {
-  const std::vector<uint8_t> single = singleDefs(b);
+  const std::vector<uint8_t>& single = singleDefs(b);
   // Known value of each single-definition temp (a constant or another
   // single-definition temp it copies).
-  std::vector<Value> known(b.temps.size());
+  std::vector<Value>& known = scratch<1>(b.temps.size(), Value());
   // For single-definition temps defined by setcond: that op's index, so a
   // test of the 0/1 result can use the comparison itself.
-  std::vector<int32_t> setcond_def(b.temps.size(), -1);
-  std::vector<uint8_t> dead(b.ops.size(), 0);
+  std::vector<int32_t>& setcond_def = scratch<2>(b.temps.size(), int32_t(-1));
+  std::vector<uint8_t>& dead = scratch<3>(b.ops.size(), uint8_t(0));
   // (x cond y) ==/!= 0 where x = setcond(c, a, b): the comparison (c, a, b)
   // or its inverse. Its inputs are single-definition values, so still valid.
   auto throughSetcond = [&](Cond& cond, Value& x, Value& y) {
@@ -171,15 +182,15 @@ void constantFoldPass(Block& b) {
 }
 
 void guestStatePass(Block& b) {
-  const std::vector<uint8_t> single = singleDefs(b);
+  const std::vector<uint8_t>& single = singleDefs(b);
   struct Slot {
     uint32_t off;
     uint32_t size;
     Value val;          // None when the value is not reusable
     int64_t put_index;  // a put nothing has observed yet, or -1
   };
-  std::vector<Slot> slots;
-  std::vector<uint8_t> dead(b.ops.size(), 0);
+  std::vector<Slot>& slots = scratch<4>(0, Slot{});
+  std::vector<uint8_t>& dead = scratch<3>(b.ops.size(), uint8_t(0));
   auto overlaps = [](const Slot& s, uint32_t off, uint32_t size) {
     return s.off < off + size && off < s.off + s.size;
   };
@@ -254,10 +265,10 @@ void unreachableCodePass(Block& b) {
   // Repeat: removing code can remove the last branch to a label.
   for (bool changed = true; changed;) {
     changed = false;
-    std::vector<uint32_t> refs(b.num_labels, 0);
+    std::vector<uint32_t>& refs = scratch<5>(b.num_labels, uint32_t(0));
     for (const Op& op : b.ops)
       if (op.opc == Opcode::br || op.opc == Opcode::brcond) refs[op.aux]++;
-    std::vector<uint8_t> dead(b.ops.size(), 0);
+    std::vector<uint8_t>& dead = scratch<3>(b.ops.size(), uint8_t(0));
     bool unreachable = false;
     for (size_t i = 0; i < b.ops.size(); i++) {
       const Op& op = b.ops[i];
@@ -284,21 +295,26 @@ void unreachableCodePass(Block& b) {
 
 void deadCodePass(Block& b) {
   const size_t nt = b.temps.size();
-  std::vector<uint8_t> live(nt, 0);
-  std::vector<std::vector<uint8_t>> live_at_label(b.num_labels);
-  std::vector<uint8_t> dead(b.ops.size(), 0);
+  std::vector<uint8_t>& live = scratch<6>(nt, uint8_t(0));
+  // Emptied, not freed: a label not seen yet (branched to forwards only)
+  // has an empty set.
+  static thread_local std::vector<std::vector<uint8_t>> live_at_label;
+  if (live_at_label.size() < b.num_labels) live_at_label.resize(b.num_labels);
+  for (uint32_t l = 0; l < b.num_labels; l++) live_at_label[l].clear();
+  std::vector<uint8_t>& dead = scratch<3>(b.ops.size(), uint8_t(0));
 
   for (size_t i = b.ops.size(); i-- > 0;) {
     const Op& op = b.ops[i];
     const uint32_t flags = op.def().flags;
     const unsigned outs = op.numOutputs();
     if (op.opc == Opcode::label) {
-      live_at_label[op.aux] = live;
+      live_at_label[op.aux].assign(live.begin(), live.end());
       continue;
     }
     if (op.opc == Opcode::br) {
-      live = live_at_label[op.aux];
-      if (live.empty()) live.assign(nt, 0);
+      const std::vector<uint8_t>& at = live_at_label[op.aux];
+      if (at.empty()) live.assign(nt, 0);
+      else live.assign(at.begin(), at.end());
       continue;
     }
     if (op.opc == Opcode::brcond) {

@@ -13,7 +13,12 @@ void allocateRegisters(const tcg::Block& b, Allocation& out, unsigned max_slots)
   out.end.assign(nt, 0);
   out.slots_used = 0;
 
-  std::vector<uint32_t> calls;   // ops after which caller-saved registers are clobbered
+  // Working arrays kept per thread (a block is translated in a couple of
+  // microseconds; a malloc and free for each was a measurable share).
+  static thread_local std::vector<uint32_t> calls, order, active, stacked;
+  static thread_local std::vector<Reg> free_callee, free_caller;
+  static thread_local std::vector<uint16_t> free_slots;
+  calls.clear();   // ops after which caller-saved registers are clobbered
   for (uint32_t i = 0; i < b.ops.size(); i++) {
     const tcg::Op& op = b.ops[i];
     const unsigned outs = op.numOutputs();
@@ -31,19 +36,18 @@ void allocateRegisters(const tcg::Block& b, Allocation& out, unsigned max_slots)
     return it != calls.end() && *it < out.end[t];
   };
 
-  std::vector<uint32_t> order;
-  order.reserve(nt);
+  order.clear();
   for (uint32_t t = 0; t < nt; t++)
     if (out.start[t] != UINT32_MAX) order.push_back(t);
   std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t c) {
     return out.start[a] != out.start[c] ? out.start[a] < out.start[c] : a < c;
   });
 
-  std::vector<uint32_t> active;          // temps in registers, any order
-  std::vector<Reg> free_callee(std::begin(kCalleeSaved), std::end(kCalleeSaved));
-  std::vector<Reg> free_caller(std::begin(kCallerSaved), std::end(kCallerSaved));
-  std::vector<uint16_t> free_slots;
-  std::vector<uint32_t> stacked;         // temps on the stack whose slot is still in use
+  active.clear();          // temps in registers, any order
+  free_callee.assign(std::begin(kCalleeSaved), std::end(kCalleeSaved));
+  free_caller.assign(std::begin(kCallerSaved), std::end(kCallerSaved));
+  free_slots.clear();
+  stacked.clear();         // temps on the stack whose slot is still in use
   auto release = [&](uint32_t t) {
     const Location& l = out.loc[t];
     if (l.kind == Location::InReg) {
