@@ -18,6 +18,10 @@ namespace mimic::cli {
 
 namespace {
 
+// -accel tcg,tb-size=: the most host code the JIT may keep (its code and
+// its blocks' counters reach each other with rel32 jumps).
+constexpr unsigned long long kMaxTbSizeMiB = 1024;
+
 struct OptionDef {
   const char* name;    // as QEMU spells it, without the dash
   const char* canon;   // the long name CLI11 knows it by
@@ -334,7 +338,7 @@ bool parseOptions(const std::vector<std::string>& args, Options& o, std::string&
   }
   if (app.count("--memory") && !parseMemSize(memory, m.ram_size, err)) return false;
   if (app.count("--accel")) {
-    // -accel tcg[,tier=auto|baseline|llvm|interp]
+    // -accel tcg[,tier=auto|baseline|llvm|interp][,tb-size=MiB]
     std::string kind = accel.substr(0, accel.find(','));
     if (kind != "tcg") {
       err = fmt::format("-accel {}: unknown accelerator (mimic has tcg)", kind);
@@ -346,8 +350,19 @@ bool parseOptions(const std::vector<std::string>& args, Options& o, std::string&
       p = next;
       if (prop == "tier=baseline" || prop == "tier=interp" || prop == "tier=llvm" || prop == "tier=auto") {
         m.tier = prop.substr(5);
+      } else if (prop.rfind("tb-size=", 0) == 0) {
+        // The code buffer and the blocks' rel32 jumps into the shared
+        // trampolines must stay within 2 GiB of each other.
+        const std::string v = prop.substr(8);
+        char* end = nullptr;
+        const unsigned long long mib = v.empty() ? 0 : std::strtoull(v.c_str(), &end, 10);
+        if (v.empty() || *end || v[0] == '-' || mib < 1 || mib > kMaxTbSizeMiB) {
+          err = fmt::format("-accel: tb-size={}: not a size in MiB from 1 to {}", v, kMaxTbSizeMiB);
+          return false;
+        }
+        m.tb_size_mib = mib;
       } else {
-        err = fmt::format("-accel: unknown property '{}' (tcg takes tier=baseline|auto|llvm|interp)", prop);
+        err = fmt::format("-accel: unknown property '{}' (tcg takes tier=baseline|auto|llvm|interp, tb-size=MiB)", prop);
         return false;
       }
     }
@@ -436,10 +451,13 @@ Time:
 Run control:
   -no-reboot          exit (code 0) when the guest resets the machine
   -no-shutdown        stay when the guest shuts down (quit with Ctrl-A x or a signal)
-  -accel tcg[,tier=T]  code generator: auto (default: the x86-64 JIT, hot
+  -accel tcg[,tier=T][,tb-size=N]
+                      code generator: auto (default: the x86-64 JIT, hot
                       code recompiled through LLVM in the background),
                       baseline (the x86-64 JIT alone), llvm (every block
-                      through LLVM: for tests) or interp (the IR interpreter)
+                      through LLVM: for tests) or interp (the IR interpreter);
+                      tb-size: MiB of host code kept before the JIT flushes
+                      it all (default 512)
   -gdb DEV            the GDB stub on DEV: tcp::PORT, tcp:HOST:PORT or
                       unix:PATH; -s is -gdb tcp::1234
   -S                  start stopped (a debugger or the monitor continues)

@@ -32,6 +32,9 @@ struct MachineOptions {
   bool no_reboot = false;                     // -no-reboot: exit when the guest resets
   bool no_shutdown = false;                   // -no-shutdown: stay when the guest shuts down
   std::string tier = "auto";                  // -accel tcg,tier=: auto (JIT + LLVM hot tier), baseline, llvm or interp
+  // -accel tcg,tb-size=N: MiB of host code the JIT keeps before it flushes
+  // everything and starts again (QEMU's name); 0: its default.
+  uint64_t tb_size_mib = 0;
   std::vector<block::DriveSpec> drives;       // -drive, -hda..-hdd, indexes assigned
   net::NetConfig net;                         // -netdev, -nic, -net, -device NIC (finalized)
   int icount_shift = -1;                      // -icount shift=N; -1: virtual time is host time

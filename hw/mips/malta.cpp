@@ -568,7 +568,8 @@ class Malta : public Machine {
     cpu_->engine().setBackend(opts.tier == "interp" ? tcg::BackendKind::Interpreter
                               : opts.tier == "llvm" ? tcg::BackendKind::Llvm
                               : opts.tier == "auto" ? tcg::BackendKind::Auto
-                                                    : tcg::BackendKind::X86_64);
+                                                    : tcg::BackendKind::X86_64,
+                              size_t(opts.tb_size_mib) << 20);
     std::lock_guard<std::mutex> lock(mu_);
     live_cpu_ = cpu_.get();
     return true;

@@ -117,6 +117,19 @@ TEST(Options, Errors) {
   EXPECT_EQ(parseError({"-kernel", ""}), "-kernel needs a file name");
   EXPECT_EQ(parseError({"-d", ""}), "-d needs a list of log items (see -d help)");
   EXPECT_EQ(parseError({"-cpu", ""}), "-cpu needs a CPU model name (see -cpu help)");
+  EXPECT_EQ(parseError({"-accel", "tcg,tb-size=0"}), "-accel: tb-size=0: not a size in MiB from 1 to 1024");
+  EXPECT_EQ(parseError({"-accel", "tcg,tb-size=64M"}), "-accel: tb-size=64M: not a size in MiB from 1 to 1024");
+  EXPECT_EQ(parseError({"-accel", "tcg,tb-size=-1"}), "-accel: tb-size=-1: not a size in MiB from 1 to 1024");
+  EXPECT_EQ(parseError({"-accel", "tcg,tb-size=4096"}), "-accel: tb-size=4096: not a size in MiB from 1 to 1024");
+  EXPECT_EQ(parseError({"-accel", "tcg,fast=1"}),
+            "-accel: unknown property 'fast=1' (tcg takes tier=baseline|auto|llvm|interp, tb-size=MiB)");
+}
+
+TEST(Options, AccelProperties) {
+  Options o = parse({"-accel", "tcg,tier=baseline,tb-size=64"});
+  EXPECT_EQ(o.machine.tier, "baseline");
+  EXPECT_EQ(o.machine.tb_size_mib, 64u);
+  EXPECT_EQ(parse({"-accel", "tcg"}).machine.tb_size_mib, 0u);   // the JIT's default
 }
 
 }  // namespace
