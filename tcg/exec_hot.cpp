@@ -30,10 +30,19 @@ bool ExecEngine::regionPossible(const TranslationBlock* tb) const {
 std::vector<TranslationBlock*> ExecEngine::regionMembers(TranslationBlock* hot, const Region* old) const {
   std::vector<TranslationBlock*> members;
   const uint64_t ppage = hot->phys_pc & kPageMask;
+  const uint64_t vpage = hot->pc & kPageMask;
+  // Blocks of other pages join only where no mapping can change under the
+  // region (kseg0 for MIPS: the kernel, and the kernel's decompressor,
+  // whose functions call across pages), since a branch inside the region
+  // checks nothing.
+  const bool fixed = cpu_.fixedMapping(hot->pc, hot->flags);
   auto add = [&](TranslationBlock* tb) {
-    if (!regionPossible(tb) || tb->flags != hot->flags || (tb->pc & kPageMask) != (hot->pc & kPageMask) ||
-        tb->phys_pc != (ppage | (tb->pc & (kPageSize - 1))))
-      return;   // another mapping or mode of the page
+    if (!regionPossible(tb) || tb->flags != hot->flags) return;
+    if ((tb->pc & kPageMask) == vpage) {
+      if (tb->phys_pc != (ppage | (tb->pc & (kPageSize - 1)))) return;   // another mapping of the page
+    } else if (!fixed || !cpu_.fixedMapping(tb->pc, tb->flags)) {
+      return;
+    }
     if (members.size() < kMaxRegionBlocks && std::find(members.begin(), members.end(), tb) == members.end())
       members.push_back(tb);
   };
@@ -45,7 +54,15 @@ std::vector<TranslationBlock*> ExecEngine::regionMembers(TranslationBlock* hot, 
       const TranslationBlock* from = members[i];
       if (from->jmp_offset[slot] == kNoJump) continue;
       const uint64_t pc = from->jmp_target_pc[slot];
-      auto it = blocks_.find({ppage | (pc & (kPageSize - 1)), pc, hot->flags});
+      uint64_t phys_pc = ppage | (pc & (kPageSize - 1));
+      if ((pc & kPageMask) != vpage) {
+        TranslationResult tr;
+        if (!fixed || !cpu_.fixedMapping(pc, hot->flags) ||
+            !cpu_.mmuTranslate(pc, AccessType::Fetch, cpu_.mmuIndex(hot->flags), false, tr))
+          continue;
+        phys_pc = tr.paddr | (pc & (kPageSize - 1));
+      }
+      auto it = blocks_.find({phys_pc, pc, hot->flags});
       if (it != blocks_.end()) add(it->second);
     }
   // Often run: sampled at all, or counted to an eighth of the threshold
@@ -135,7 +152,11 @@ void ExecEngine::onHot(TranslationBlock* tb) {
   region->vpage = key.vpage;
   region->flags = key.flags;
   region->members = regionMembers(tb, old);
-  for (TranslationBlock* m : region->members) m->pinned = true;   // its code will return their addresses
+  for (TranslationBlock* m : region->members) {
+    m->pinned = true;   // its code will return their addresses
+    const uint64_t page = m->phys_pc & kPageMask;
+    if (std::find(region->pages.begin(), region->pages.end(), page) == region->pages.end()) region->pages.push_back(page);
+  }
   region->replaces = old;
   auto job = std::make_unique<RegionJob>();
   // The members' IR again, translated so that every instruction boundary
@@ -295,12 +316,17 @@ void ExecEngine::dropRegion(Region* r) {
     }
 }
 
-// The guest wrote a page holding code: its regions go (under every mapping).
+// The guest wrote a page holding code: the regions with code from it go
+// (under every mapping).
 void ExecEngine::dropRegionsOnPage(uint64_t ppage) {
   if (!region_compiler_ || regions_.empty()) return;
   std::vector<Region*> hit;
-  for (auto& [key, r] : regions_)
-    if (key.phys_page == ppage) hit.push_back(r);
+  for (auto& [key, r] : regions_) {
+    if (key.phys_page == ppage || std::find(r->pages.begin(), r->pages.end(), ppage) != r->pages.end()) hit.push_back(r);
+    // The region a pending one replaces still runs.
+    if (Region* old = r->replaces; old && std::find(old->pages.begin(), old->pages.end(), ppage) != old->pages.end())
+      hit.push_back(old);
+  }
   for (Region* r : hit) dropRegion(r);
 }
 

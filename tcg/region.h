@@ -54,11 +54,16 @@ struct RegionJob {
 };
 
 // An installed or pending region (owned by the engine until a flush).
+// Keyed by the page of the block that made it hot.
 struct Region {
   uint64_t phys_page = 0;
   uint64_t vpage = 0;
   uint32_t flags = 0;
   std::vector<TranslationBlock*> members;
+  // The physical pages its members' code came from: the key's page, and
+  // where mappings are fixed (ExecEngine::regionMembers) others; a store
+  // to any of them drops the region.
+  std::vector<uint64_t> pages;
   uint8_t valid = 1;            // read by the region's code
   bool pending = true;          // submitted, not installed yet
   bool dropped = false;         // out of service (or its guest code changed before install)

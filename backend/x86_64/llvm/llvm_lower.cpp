@@ -810,18 +810,21 @@ class Lowerer {
       reloadGuestState();
       synced_ = true;
     }
-    // Members all lie in one page: a table indexed by the target's word in
-    // the page gives the member (+1), and a dense switch on that becomes
+    // For the first member's page (the region's): a table indexed by the
+    // target's word in the page gives the member (+1), and a dense switch on that becomes
     // one indirect jump (a switch on the PCs themselves would be a tree of
     // compares, each as unpredictable as the guest's jump).
+    const uint64_t page = (*members_)[0].pc & tcg::kPageMask;
     if (!pc_table_) {
+      // Members from other pages (a region over fixed mappings) are
+      // reached by direct branches only.
       std::vector<uint8_t> table(tcg::kPageSize / 4, 0);
-      for (size_t j = 0; j < members_->size(); j++) table[((*members_)[j].pc & (tcg::kPageSize - 1)) >> 2] = uint8_t(j + 1);
+      for (size_t j = 0; j < members_->size(); j++)
+        if (((*members_)[j].pc & tcg::kPageMask) == page) table[((*members_)[j].pc & (tcg::kPageSize - 1)) >> 2] = uint8_t(j + 1);
       llvm::Constant* init = llvm::ConstantDataArray::get(ctx_, table);
       pc_table_ = new llvm::GlobalVariable(m_, init->getType(), true, llvm::GlobalValue::PrivateLinkage, init, "pcs");
     }
     llvm::Value* t64 = to64(target);
-    const uint64_t page = (*members_)[0].pc & tcg::kPageMask;
     llvm::Value* in_page = ir_.CreateICmpEQ(ir_.CreateAnd(t64, ir_.getInt64(tcg::kPageMask | 3)), ir_.getInt64(page));
     llvm::BasicBlock* lookup = llvm::BasicBlock::Create(ctx_, "lookup", fn_);
     ir_.CreateCondBr(in_page, lookup, out);
@@ -829,7 +832,8 @@ class Lowerer {
     llvm::Value* word = ir_.CreateLShr(ir_.CreateAnd(t64, ir_.getInt64(tcg::kPageSize - 1)), 2);
     llvm::Value* which = ir_.CreateLoad(ir_.getInt8Ty(), ir_.CreateInBoundsGEP(ir_.getInt8Ty(), pc_table_, word));
     llvm::SwitchInst* sw = ir_.CreateSwitch(which, out, unsigned(members_->size()));
-    for (size_t j = 0; j < members_->size(); j++) sw->addCase(ir_.getInt8(uint8_t(j + 1)), member_entry_[j]);
+    for (size_t j = 0; j < members_->size(); j++)
+      if (((*members_)[j].pc & tcg::kPageMask) == page) sw->addCase(ir_.getInt8(uint8_t(j + 1)), member_entry_[j]);
     ir_.SetInsertPoint(out);
     storePc(target);
     leaveWith(ir_.getInt64(1));

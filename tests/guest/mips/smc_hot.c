@@ -19,16 +19,11 @@
  * Emulators without caches see the store at once; real hardware would
  * need synci and jr.hb (the emulators do not model caches).
  */
+#include "encode.h"
 #include "runtime.h"
 
 static uint32_t code[1024] __attribute__((aligned(4096)));
 
-#define ADDIU(rt, rs, imm) (0x24000000u | (uint32_t)(rs) << 21 | (uint32_t)(rt) << 16 | ((uint32_t)(imm) & 0xffffu))
-#define BNE(rs, rt, off) (0x14000000u | (uint32_t)(rs) << 21 | (uint32_t)(rt) << 16 | ((uint32_t)(off) & 0xffffu))
-#define SW(rt, base, off) (0xac000000u | (uint32_t)(base) << 21 | (uint32_t)(rt) << 16 | ((uint32_t)(off) & 0xffffu))
-#define JR_RA 0x03e00008u
-#define NOP 0u
-enum { V0 = 2, A0 = 4, A1 = 5, T0 = 8, T1 = 9 };
 
 static void write_loop(int k) {
   code[0] = ADDIU(V0, V0, k);
