@@ -11,6 +11,7 @@
 #define BNE(rs, rt, off) (0x14000000u | (uint32_t)(rs) << 21 | (uint32_t)(rt) << 16 | ((uint32_t)(off) & 0xffffu))
 #define SW(rt, base, off) (0xac000000u | (uint32_t)(base) << 21 | (uint32_t)(rt) << 16 | ((uint32_t)(off) & 0xffffu))
 #define ADDU(rd, rs, rt) ((uint32_t)(rs) << 21 | (uint32_t)(rt) << 16 | (uint32_t)(rd) << 11 | 0x21u)
+#define SUBU(rd, rs, rt) ((uint32_t)(rs) << 21 | (uint32_t)(rt) << 16 | (uint32_t)(rd) << 11 | 0x23u)
 #define OR(rd, rs, rt) ((uint32_t)(rs) << 21 | (uint32_t)(rt) << 16 | (uint32_t)(rd) << 11 | 0x25u)
 #define JAL(addr) (0x0c000000u | (((uint32_t)(addr) >> 2) & 0x03ffffffu))
 #define JR(rs) ((uint32_t)(rs) << 21 | 0x08u)
