@@ -428,6 +428,7 @@ TranslationBlock* ExecEngine::translate(uint64_t pc, uint32_t flags, uint64_t ph
 
 void ExecEngine::setBlockInfo(TranslationBlock& tb, const Block& b, uint64_t pc, uint32_t flags, uint64_t phys_pc,
                               bool debug_break) const {
+  tb.valid = true;
   tb.pc = pc;
   tb.flags = flags;
   tb.phys_pc = phys_pc;

@@ -59,8 +59,10 @@ struct TranslationBlock {
 
   // Back to a block of no guest code, keeping what the backend gave it
   // (its code space and hot counter) for the next translation put there.
+  // Not valid until then: the sampler's queue may still name it.
   void resetForReuse() {
     TranslationBlock fresh;
+    fresh.valid = false;
     fresh.code = code;
     fresh.code_capacity = code_capacity;
     fresh.hot_counter = hot_counter;

@@ -287,6 +287,35 @@ INSTANTIATE_TEST_SUITE_P(
              (info.param.backend == tcg::BackendKind::X86_64 ? "x86" : "interp");
     });
 
+// A retired block made a spare: its code space and hot counter stay for
+// the next translation put there; nothing else does, and it is not valid
+// meanwhile (the sampler's queue may still name it).
+TEST(TranslationBlockReuse, ResetKeepsCodeSpaceOnly) {
+  tcg::TranslationBlock tb;
+  uint8_t code[64];
+  uint32_t counter = 7;
+  tb.pc = 0x80001000;
+  tb.code = code;
+  tb.code_size = 40;
+  tb.code_capacity = 64;
+  tb.hot_counter = &counter;
+  tb.samples = 3;
+  tb.was_hot = true;
+  tb.jmp_dest[0] = &tb;
+  tb.incoming.push_back({&tb, 1});
+  tb.resetForReuse();
+  EXPECT_FALSE(tb.valid);
+  EXPECT_EQ(tb.code, code);
+  EXPECT_EQ(tb.code_capacity, 64u);
+  EXPECT_EQ(tb.hot_counter, &counter);
+  EXPECT_EQ(tb.pc, 0u);
+  EXPECT_EQ(tb.code_size, 0u);
+  EXPECT_EQ(tb.samples, 0u);
+  EXPECT_FALSE(tb.was_hot);
+  EXPECT_EQ(tb.jmp_dest[0], nullptr);
+  EXPECT_TRUE(tb.incoming.empty());
+}
+
 // A code buffer too small for the program's blocks: the engine flushes it
 // whenever it fills and translates again; results do not change.
 TEST(MipsCodeBuffer, FlushesWhenFullAndKeepsRunning) {
