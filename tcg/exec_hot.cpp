@@ -31,15 +31,18 @@ std::vector<TranslationBlock*> ExecEngine::regionMembers(TranslationBlock* hot, 
   std::vector<TranslationBlock*> members;
   const uint64_t ppage = hot->phys_pc & kPageMask;
   const uint64_t vpage = hot->pc & kPageMask;
-  // Blocks of other pages join through goto_tb edges (calls across pages:
-  // the kernel's decompressor, a program's loop calling a function on the
-  // next page), under the mapping the CPU has now; where a mapping can
-  // change, the region's branches across pages check it
-  // (RegionMember::guarded).
+  // Blocks of other pages join only where no mapping can change under the
+  // region (kseg0 for MIPS: the kernel, and the kernel's decompressor,
+  // whose functions call across pages), since a branch inside the region
+  // checks nothing.
+  const bool fixed = cpu_.fixedMapping(hot->pc, hot->flags);
   auto add = [&](TranslationBlock* tb) {
     if (!regionPossible(tb) || tb->flags != hot->flags) return;
-    if ((tb->pc & kPageMask) == vpage && tb->phys_pc != (ppage | (tb->pc & (kPageSize - 1))))
-      return;   // another mapping of the page
+    if ((tb->pc & kPageMask) == vpage) {
+      if (tb->phys_pc != (ppage | (tb->pc & (kPageSize - 1)))) return;   // another mapping of the page
+    } else if (!fixed || !cpu_.fixedMapping(tb->pc, tb->flags)) {
+      return;
+    }
     if (members.size() < kMaxRegionBlocks && std::find(members.begin(), members.end(), tb) == members.end())
       members.push_back(tb);
   };
@@ -54,7 +57,9 @@ std::vector<TranslationBlock*> ExecEngine::regionMembers(TranslationBlock* hot, 
       uint64_t phys_pc = ppage | (pc & (kPageSize - 1));
       if ((pc & kPageMask) != vpage) {
         TranslationResult tr;
-        if (!cpu_.mmuTranslate(pc, AccessType::Fetch, cpu_.mmuIndex(hot->flags), false, tr)) continue;
+        if (!fixed || !cpu_.fixedMapping(pc, hot->flags) ||
+            !cpu_.mmuTranslate(pc, AccessType::Fetch, cpu_.mmuIndex(hot->flags), false, tr))
+          continue;
         phys_pc = tr.paddr | (pc & (kPageSize - 1));
       }
       auto it = blocks_.find({phys_pc, pc, hot->flags});
@@ -166,7 +171,7 @@ void ExecEngine::onHot(TranslationBlock* tb) {
     optimizeKeepingInsnBoundaries(b);
     if (translate_page2_ != ~0ull || b.num_insns != m->num_insns) return;   // not what runs now: leave it
     job->irs.push_back(std::make_unique<Block>(b));
-    job->members.push_back({job->irs.back().get(), m->pc, m, m->dispatches, !cpu_.fixedMapping(m->pc, m->flags)});
+    job->members.push_back({job->irs.back().get(), m->pc, m, m->dispatches});
   }
   job->region = region.get();
   job->generation = hot_generation_;

@@ -33,11 +33,6 @@ struct RegionMember {
   // here because the member's IR, translated with clean instruction
   // boundaries, reads the target back from the guest register.
   bool dispatches = false;
-  // Its page's mapping may change (not kseg0): a branch into it from a
-  // member on another virtual page first checks that the jump cache still
-  // holds its block (the cache forgets a page's blocks whenever the page's
-  // mapping changes), else leaves the region.
-  bool guarded = false;
 };
 
 struct Region;
@@ -65,8 +60,9 @@ struct Region {
   uint64_t vpage = 0;
   uint32_t flags = 0;
   std::vector<TranslationBlock*> members;
-  // The physical pages its members' code came from (ExecEngine::
-  // regionMembers): a store to any of them drops the region.
+  // The physical pages its members' code came from: the key's page, and
+  // where mappings are fixed (ExecEngine::regionMembers) others; a store
+  // to any of them drops the region.
   std::vector<uint64_t> pages;
   uint8_t valid = 1;            // read by the region's code
   bool pending = true;          // submitted, not installed yet

@@ -17,7 +17,6 @@
 #include <llvm/IR/Module.h>
 
 #include "tcg/backend.h"
-#include "tcg/exec.h"
 #include "tcg/softmmu.h"
 
 namespace mimic::llvmjit {
@@ -832,21 +831,6 @@ class Lowerer {
     ir_.SetInsertPoint(lookup);
     llvm::Value* word = ir_.CreateLShr(ir_.CreateAnd(t64, ir_.getInt64(tcg::kPageSize - 1)), 2);
     llvm::Value* which = ir_.CreateLoad(ir_.getInt8Ty(), ir_.CreateInBoundsGEP(ir_.getInt8Ty(), pc_table_, word));
-    if ((pc_ & tcg::kPageMask) != page && (*members_)[0].guarded) {
-      // From a member on another page (a callee returning) into the
-      // region's page, whose mapping may have changed: the jump cache must
-      // still hold the member's block there.
-      if (!tb_table_) {
-        std::vector<uint64_t> tbs(members_->size() + 1, 0);
-        for (size_t j = 0; j < members_->size(); j++) tbs[j + 1] = reinterpret_cast<uint64_t>((*members_)[j].tb);
-        llvm::Constant* init = llvm::ConstantDataArray::get(ctx_, tbs);
-        tb_table_ = new llvm::GlobalVariable(m_, init->getType(), true, llvm::GlobalValue::PrivateLinkage, init, "tbs");
-      }
-      llvm::Value* tb = ir_.CreateLoad(i64_, ir_.CreateInBoundsGEP(i64_, tb_table_, ir_.CreateZExt(which, i64_)));
-      llvm::BasicBlock* checked = llvm::BasicBlock::Create(ctx_, "mapping_same", fn_);
-      ir_.CreateCondBr(jumpCacheHolds(t64, tb), checked, out);
-      ir_.SetInsertPoint(checked);
-    }
     llvm::SwitchInst* sw = ir_.CreateSwitch(which, out, unsigned(members_->size()));
     for (size_t j = 0; j < members_->size(); j++)
       if (((*members_)[j].pc & tcg::kPageMask) == page) sw->addCase(ir_.getInt8(uint8_t(j + 1)), member_entry_[j]);
@@ -854,19 +838,6 @@ class Lowerer {
     storePc(target);
     leaveWith(ir_.getInt64(1));
     synced_ = false;
-  }
-
-  // Whether the execution loop's jump cache holds block `tb` at guest PC
-  // `pc` (ExecEngine::jcIndex): then the block's page is mapped as when it
-  // was found, since the cache forgets a page's blocks when its mapping
-  // changes.
-  llvm::Value* jumpCacheHolds(llvm::Value* pc, llvm::Value* tb) {
-    static_assert(tcg::ExecEngine::kJumpCacheSize == 4096, "the hash below is ExecEngine::jcIndex");
-    llvm::Value* idx = ir_.CreateOr(ir_.CreateAnd(ir_.CreateLShr(pc, 6), ir_.getInt64(0xfc0)),
-                                    ir_.CreateAnd(ir_.CreateLShr(pc, 2), ir_.getInt64(0x3f)));
-    llvm::Value* cache = ir_.CreateLoad(ptr_, fieldPtr(offsetof(tcg::CpuCommon, jmp_cache)));
-    llvm::Value* held = ir_.CreateLoad(i64_, ir_.CreateInBoundsGEP(i64_, cache, idx));
-    return ir_.CreateICmpEQ(held, tb);
   }
 
   // The helper's inline fast path (tcg::FloatFastPath), if this host can
@@ -1096,22 +1067,12 @@ class Lowerer {
       }
       case Opcode::goto_tb:
         // Inside a region (never for a lone block: nothing could stop its
-        // self-loop when its code changes): a branch, checked when it
-        // crosses into a page whose mapping may have changed.
+        // self-loop when its code changes): a branch.
         for (size_t j = 0; valid_ && j < members_->size(); j++) {
-          const RegionMember& to = (*members_)[j];
-          if (to.pc != op.aux64) continue;
-          if (to.guarded && (to.pc & tcg::kPageMask) != (pc_ & tcg::kPageMask)) {
-            llvm::BasicBlock* moved = llvm::BasicBlock::Create(ctx_, "mapping_changed", fn_);
-            ir_.CreateCondBr(jumpCacheHolds(ir_.getInt64(to.pc), ir_.getInt64(reinterpret_cast<uint64_t>(to.tb))),
-                             member_entry_[j], moved);
-            ir_.SetInsertPoint(moved);
-            storePc(ir_.getInt64(to.pc));
-            leaveWith(ir_.getInt64(1));   // the loop looks the block up under the mapping of now
+          if ((*members_)[j].pc == op.aux64) {
+            ir_.CreateBr(member_entry_[j]);
             return;
           }
-          ir_.CreateBr(member_entry_[j]);
-          return;
         }
         storePc(ir_.getInt64(op.aux64));
         leaveWith(ir_.getInt64(tcg::encodeExit(tb_, int(op.aux & 1))));
@@ -1149,8 +1110,7 @@ class Lowerer {
   std::vector<std::vector<llvm::BasicBlock*>> member_labels_;
   std::vector<llvm::BasicBlock*> member_entry_;
   std::vector<bool> loop_header_;
-  llvm::GlobalVariable* pc_table_ = nullptr;
-  llvm::GlobalVariable* tb_table_ = nullptr;   // member index + 1 -> its block's address (a return's check)   // page word -> member + 1 (regionIndirectJump)
+  llvm::GlobalVariable* pc_table_ = nullptr;   // page word -> member + 1 (regionIndirectJump)
  public:
   std::vector<bool> entries_;   // members the region may be entered at
  private:

@@ -1,13 +1,14 @@
 /*
  * Code on mapped pages whose mapping changes while it is hot.  A loop on
- * one virtual page calls a routine on the next (tier=auto compiles both
- * into one region across the two pages); between runs the TLB entry is
+ * one virtual page calls a routine on the next (tier=auto compiles each
+ * page's hot code into a region; a region spanning both pages would have
+ * to check the mappings it crosses); between runs the TLB entry is
  * rewritten so that the routine's virtual page shows another physical
  * page, holding a routine that returns another constant.  No code is
  * written, so nothing is invalidated: only the mapping says which code
  * runs. ASID 2 maps the loop's page to a copy that subtracts instead,
- * with the same routine page as ASID 1: a region entered at the
- * routine's own loop must not return into ASID 1's loop.
+ * with the same routine page as ASID 1: code entered at the routine's own
+ * loop must not return into ASID 1's loop.
  *
  * Virtual page VA (PA_LOOP; ASID 2:     VA + 4 KiB (PA_R1 or PA_R2):
  * PA_LOOP2, with subu):
