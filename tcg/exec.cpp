@@ -397,6 +397,7 @@ TranslationBlock* ExecEngine::translate(uint64_t pc, uint32_t flags, uint64_t ph
     if (backend_->recompile(b, *tb)) {
       stats_.recycled++;
     } else {
+      tb->valid = false;   // a spare again (the next taker resets it)
       putSpare(tb);
       tb = nullptr;
     }
@@ -457,11 +458,9 @@ TranslationBlock* ExecEngine::translateFresh(const Block& b, uint64_t pc, uint32
   return tb;
 }
 
+// Retired blocks are invalid already; takeSpare resets one when it is used.
 void ExecEngine::reclaimRetired() {
-  for (TranslationBlock* tb : retired_) {
-    tb->resetForReuse();
-    putSpare(tb);
-  }
+  for (TranslationBlock* tb : retired_) putSpare(tb);
   retired_.clear();
 }
 
@@ -482,7 +481,7 @@ TranslationBlock* ExecEngine::takeSpare(size_t ops) {
     TranslationBlock* tb = spares_[k].back();
     spares_[k].pop_back();
     spare_count_--;
-    tb->resetForReuse();   // a failed try may have left offsets behind
+    tb->resetForReuse();
     return tb;
   }
   return nullptr;

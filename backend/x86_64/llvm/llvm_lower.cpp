@@ -260,7 +260,7 @@ class Lowerer {
       auto it = cached_.find(off);
       return it == cached_.end() ? -1 : int(it->second.index);
     };
-    std::vector<std::vector<uint8_t>> puts(n, std::vector<uint8_t>(slots, 0));
+    dirty_.assign(n, std::vector<uint8_t>(slots, 0));   // first each member's own puts
     std::vector<std::vector<size_t>> succ(n);
     for (size_t i = 0; i < n; i++) {
       const tcg::Block& b = *members[i].block;
@@ -270,7 +270,7 @@ class Lowerer {
         if (op.opc == Opcode::put) slot = slotOf(op.aux);
         if (op.opc == Opcode::call)
           if (const tcg::FloatFastPath* f = floatFastPath(*op.helper())) slot = slotOf(f->status_offset);
-        if (slot >= 0) puts[i][size_t(slot)] = 1;
+        if (slot >= 0) dirty_[i][size_t(slot)] = 1;
         if (op.opc == Opcode::goto_tb && valid_)
           for (size_t j = 0; j < n; j++)
             if (members[j].pc == op.aux64) succ[i].push_back(j);
@@ -281,20 +281,17 @@ class Lowerer {
       }
       if (merge_[i].op != kNoMerge) succ[i].push_back(merge_[i].member);
     }
-    std::vector<std::vector<uint8_t>> in(n, std::vector<uint8_t>(slots, 0));
+    // ... then what flows in along the edges.
     for (bool changed = true; changed;) {
       changed = false;
       for (size_t i = 0; i < n; i++)
         for (size_t j : succ[i])
           for (size_t s = 0; s < slots; s++)
-            if ((in[i][s] | puts[i][s]) && !in[j][s]) {
-              in[j][s] = 1;
+            if (dirty_[i][s] && !dirty_[j][s]) {
+              dirty_[j][s] = 1;
               changed = true;
             }
     }
-    dirty_.assign(n, std::vector<uint8_t>(slots, 0));
-    for (size_t i = 0; i < n; i++)
-      for (size_t s = 0; s < slots; s++) dirty_[i][s] = in[i][s] | puts[i][s];
   }
   void reloadGuestState() {
     for (auto& [off, c] : cached_) reloadSlot(off, c.type);
