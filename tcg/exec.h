@@ -304,8 +304,8 @@ class ExecEngine {
   // the CPU thread's CPU time (MIMIC_HOT_SAMPLES, MIMIC_HOT_SAMPLE_US).
   static constexpr uint32_t kHotSamples = 3;
   static constexpr int64_t kHotSamplePeriodNs = 1'000'000;
-  // Every region since the last flush (their valid bytes and counters are
-  // read by code that may still run), the current one of each page and
+  // Every region since the last flush (their entry counters are written
+  // by trampolines that may still run), the current one of each page and
   // mapping, and how often each was built.
   std::vector<std::unique_ptr<Region>> all_regions_;
   std::unordered_map<RegionKey, Region*, RegionKeyHash> regions_;

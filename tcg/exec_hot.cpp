@@ -5,7 +5,8 @@
 // Everything here runs on the CPU thread, in the execution loop (never
 // inside generated code), so no region code is running while entries are
 // redirected; code already left behind by a dropped region may still be on
-// its way out and leaves at its next check of the region's valid byte.
+// its way out and leaves at its next check of exit_request, which dropping
+// a region sets.
 #include <algorithm>
 #include <cstdlib>
 
@@ -175,7 +176,6 @@ void ExecEngine::onHot(TranslationBlock* tb) {
   }
   job->region = region.get();
   job->generation = hot_generation_;
-  job->valid = &region->valid;
   job->icount = timers_->icount();
   if (!region_compiler_->submit(std::move(job))) {
     stats_.regions_refused++;
@@ -296,12 +296,16 @@ void ExecEngine::reviewRegions() {
 }
 
 // Out of service: the region's blocks run their baseline code again; its
-// code still running leaves at its next check of the valid byte. A pending
+// code still running leaves at its next check of exit_request. A pending
 // region is only marked: installFinished discards it.
 void ExecEngine::dropRegion(Region* r) {
   if (r->dropped) return;
   r->dropped = true;
-  r->valid = 0;
+  // Region code still running (this is a helper it called: a store over
+  // its code, a device's DMA) leaves at its next block boundary
+  // (llvm_lower.cpp, findChecksAfterCalls); anywhere else this costs one
+  // more visit of the loop.
+  cpu_.common().exit_request = 1;
   const RegionKey key{r->phys_page, r->vpage, r->flags};
   if (auto it = regions_.find(key); it != regions_.end() && it->second == r) regions_.erase(it);
   if (r->pending) {

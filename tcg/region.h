@@ -7,7 +7,7 @@
 // code, normally on its own thread, so the guest runs on baseline code
 // meanwhile. A job carries copies of everything the compiler reads: the
 // blocks' IR, their PCs, and addresses it only embeds in the code (the
-// region's valid byte, the blocks' exit tags), never dereferences.
+// blocks' exit tags), never dereferences.
 #pragma once
 
 #include <cstdint>
@@ -42,7 +42,6 @@ struct RegionJob {
   uint64_t generation = 0;      // the engine's flush generation when submitted
   std::vector<std::unique_ptr<Block>> irs;
   std::vector<RegionMember> members;
-  const uint8_t* valid = nullptr;   // the region's valid byte: 0 = leave at once
   bool icount = false;
   // Results.
   void* fn = nullptr;           // uint64_t fn(void* env, uint32_t entry)
@@ -64,7 +63,6 @@ struct Region {
   // where mappings are fixed (ExecEngine::regionMembers) others; a store
   // to any of them drops the region.
   std::vector<uint64_t> pages;
-  uint8_t valid = 1;            // read by the region's code
   bool pending = true;          // submitted, not installed yet
   bool dropped = false;         // out of service (or its guest code changed before install)
   Region* replaces = nullptr;   // the page's installed region it supersedes (while pending)

@@ -14,6 +14,7 @@
 #include <llvm/IR/GlobalVariable.h>
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Intrinsics.h>
+#include <llvm/IR/MDBuilder.h>
 #include <llvm/IR/Module.h>
 
 #include "tcg/backend.h"
@@ -34,11 +35,11 @@ class Lowerer {
  public:
   Lowerer(llvm::Module& m, const LowerOptions& o) : m_(m), ctx_(m.getContext()), opts_(o), ir_(ctx_) {}
 
-  llvm::Function* lower(const std::string& name, const std::vector<RegionMember>& members, const uint8_t* valid) {
+  llvm::Function* lower(const std::string& name, const std::vector<RegionMember>& members, bool region) {
     i32_ = ir_.getInt32Ty();
     i64_ = ir_.getInt64Ty();
     ptr_ = ir_.getPtrTy();
-    auto* fty = valid ? llvm::FunctionType::get(i64_, {ptr_, i32_}, false) : llvm::FunctionType::get(i64_, {ptr_}, false);
+    auto* fty = region ? llvm::FunctionType::get(i64_, {ptr_, i32_}, false) : llvm::FunctionType::get(i64_, {ptr_}, false);
     fn_ = llvm::Function::Create(fty, llvm::Function::ExternalLinkage, name, m_);
     fn_->addFnAttr(llvm::Attribute::NoUnwind);   // guest exceptions leave by longjmp, not unwinding
     env_ = fn_->getArg(0);
@@ -50,7 +51,7 @@ class Lowerer {
     llvm::BasicBlock* entry = llvm::BasicBlock::Create(ctx_, "entry", fn_);
     ir_.SetInsertPoint(entry);
     common_ = ir_.CreateInBoundsGEP(ir_.getInt8Ty(), env_, ir_.getInt64(opts_.target.common_offset), "common");
-    valid_ = valid;
+    region_ = region;
     // Every member's temps and labels, and its entry.
     members_ = &members;
     for (const RegionMember& mb : members) {
@@ -66,10 +67,9 @@ class Lowerer {
     decideMemos(members);
     findMergePoints(members);
     findLoopHeaders(members);
+    findChecksAfterCalls(members);
     findDirtySlots(members);
-    if (valid_) {
-      stale_ = ir_.CreateAlloca(ir_.getInt1Ty());
-      ir_.CreateStore(ir_.getFalse(), stale_);
+    if (region_) {
       // Entered at the member the trampoline names (findLoopHeaders).
       llvm::SwitchInst* sw = ir_.CreateSwitch(fn_->getArg(1), member_entry_[0], unsigned(members.size()));
       for (size_t i = 1; i < members.size(); i++)
@@ -88,7 +88,7 @@ class Lowerer {
       dispatches_ = members[i].dispatches;
       synced_ = false;
       ir_.SetInsertPoint(member_entry_[i]);
-      prologue(loop_header_[i]);
+      prologue(loop_header_[i], check_after_call_[i]);
       for (size_t k = 0; k < b_->ops.size(); k++) {
         const Op& op = b_->ops[k];
         if (!ir_.GetInsertBlock() || ir_.GetInsertBlock()->getTerminator()) {
@@ -187,6 +187,7 @@ class Lowerer {
     }
     for (auto& [off, t] : seen) {
       if (!cacheable(off) || cached_.count(off)) continue;
+      if (!written.count(off)) continue;
       llvm::AllocaInst* a = ir_.CreateAlloca(ty(t));
       cached_[off] = {a, t, written.count(off) != 0};
       reloadSlot(off, t);
@@ -271,12 +272,12 @@ class Lowerer {
         if (op.opc == Opcode::call)
           if (const tcg::FloatFastPath* f = floatFastPath(*op.helper())) slot = slotOf(f->status_offset);
         if (slot >= 0) dirty_[i][size_t(slot)] = 1;
-        if (op.opc == Opcode::goto_tb && valid_)
+        if (op.opc == Opcode::goto_tb && region_)
           for (size_t j = 0; j < n; j++)
             if (members[j].pc == op.aux64) succ[i].push_back(j);
         // A jump through a loaded address (a switch) keeps the registers
         // in SSA values to any member; a return writes them back first.
-        if (op.opc == Opcode::goto_ptr && valid_ && members[i].dispatches)
+        if (op.opc == Opcode::goto_ptr && region_ && members[i].dispatches)
           for (size_t j = 0; j < n; j++) succ[i].push_back(j);
       }
       if (merge_[i].op != kNoMerge) succ[i].push_back(merge_[i].member);
@@ -330,7 +331,7 @@ class Lowerer {
   // each block's instructions at its entry.
   void findMergePoints(const std::vector<RegionMember>& members) {
     merge_.assign(members.size(), MergePoint{});
-    if (!valid_ || opts_.icount) return;
+    if (!region_ || opts_.icount) return;
     for (size_t i = 0; i < members.size(); i++) {
       const std::vector<Op>& ops = members[i].block->ops;
       std::vector<size_t> label_pos(members[i].block->num_labels, ops.size());
@@ -418,7 +419,7 @@ class Lowerer {
     std::vector<size_t> rpo(n);
     for (size_t k = 0; k < n; k++) rpo[post[k]] = n - 1 - k;
     loop_header_.assign(n, false);
-    loop_header_[0] = !valid_;   // a lone block checks at its start
+    loop_header_[0] = !region_;   // a lone block checks at its start
     for (size_t i = 0; i < n; i++)
       for (size_t j : succ[i])
         if (rpo[j] <= rpo[i]) loop_header_[j] = true;
@@ -428,47 +429,46 @@ class Lowerer {
       if (loop_header_[i]) entries_[i] = true;
   }
 
-  // After a call (a helper, the softmmu's slow path), the region's guest
-  // code may have changed: note it, so the next block boundary leaves. On
-  // paths without calls the note is constant false and folds away.
-  void noteCall() {
-    if (!valid_) return;
-    llvm::Value* ok = ir_.CreateLoad(ir_.getInt8Ty(), fnPtr(valid_), true);
-    ir_.CreateStore(ir_.CreateOr(ir_.CreateLoad(ir_.getInt1Ty(), stale_), ir_.CreateICmpEQ(ok, ir_.getInt8(0))),
-                    stale_);
+  // A call (a helper, the softmmu's slow path) may change the region's
+  // guest code (a store over it, a device's DMA): the engine then drops
+  // the region, which sets exit_request. Members that a member with a
+  // call branches to look at exit_request first, so code still running in
+  // a dropped region leaves at the next block boundary. A memory compare
+  // where a flag carried through the region in a register (set from the
+  // region's valid byte after each call) had cost a register, and three
+  // instructions per boundary, on every path. Members after a request
+  // check with no call since need none.
+  void findChecksAfterCalls(const std::vector<RegionMember>& members) {
+    const size_t n = members.size();
+    check_after_call_.assign(n, false);
+    if (!region_) return;
+    for (size_t i = 0; i < n; i++) {
+      const tcg::Block& b = *members[i].block;
+      bool calls = false;
+      for (size_t k = 0; k < b.ops.size() && k < merge_[i].op && !calls; k++)
+        calls = b.ops[k].opc == Opcode::load || b.ops[k].opc == Opcode::store || b.ops[k].opc == Opcode::call;
+      if (!calls) continue;
+      // Its direct edges (a dispatch through goto_ptr checks by itself).
+      for (size_t k = 0; k < b.ops.size() && k < merge_[i].op; k++)
+        if (b.ops[k].opc == Opcode::goto_tb)
+          for (size_t j = 0; j < n; j++)
+            if (members[j].pc == b.ops[k].aux64) check_after_call_[j] = true;
+      if (merge_[i].op != kNoMerge) check_after_call_[merge_[i].member] = true;
+    }
   }
 
   // Leave before running if the loop asked; -icount: take this block's
   // instructions from the budget, and ask the loop to stop after this block
   // if they ran out. Inside a region only loop headers look at the loop's
   // requests (every member under -icount, so that it stops where the
-  // baseline code would); the others only leave if their code changed.
-  void prologue(bool loop_header) {
-    if (valid_ && !loop_header && !opts_.icount) {
-      llvm::BasicBlock* gone = llvm::BasicBlock::Create(ctx_, "stale", fn_);
-      llvm::BasicBlock* go = llvm::BasicBlock::Create(ctx_, "run", fn_);
-      ir_.CreateCondBr(ir_.CreateLoad(ir_.getInt1Ty(), stale_), gone, go);
-      ir_.SetInsertPoint(gone);
-      storePc(ir_.getInt64(pc_));
-      leaveWith(ir_.getInt64(0));
-      ir_.SetInsertPoint(go);
-      return;
-    }
-    if (valid_) {
-      // A region whose guest code changed is left at once.
-      llvm::Value* ok = ir_.CreateLoad(ir_.getInt8Ty(), fnPtr(valid_), true);
-      llvm::BasicBlock* gone = llvm::BasicBlock::Create(ctx_, "invalid", fn_);
-      llvm::BasicBlock* go = llvm::BasicBlock::Create(ctx_, "valid", fn_);
-      ir_.CreateCondBr(ir_.CreateICmpEQ(ok, ir_.getInt8(0)), gone, go);
-      ir_.SetInsertPoint(gone);
-      storePc(ir_.getInt64(pc_));
-      leaveWith(ir_.getInt64(0));
-      ir_.SetInsertPoint(go);
-    }
+  // baseline code would), and the members a call may lead to
+  // (findChecksAfterCalls).
+  void prologue(bool loop_header, bool after_call) {
+    if (region_ && !loop_header && !opts_.icount && !after_call) return;
     llvm::Value* req = ir_.CreateLoad(i32_, fieldPtr(offsetof(tcg::CpuCommon, exit_request)), true);
     llvm::BasicBlock* leave = llvm::BasicBlock::Create(ctx_, "exit_request", fn_);
     llvm::BasicBlock* run = llvm::BasicBlock::Create(ctx_, "run", fn_);
-    ir_.CreateCondBr(ir_.CreateICmpNE(req, ir_.getInt32(0)), leave, run);
+    condBr(ir_.CreateICmpNE(req, ir_.getInt32(0)), leave, run, Rare::IfTrue);
     ir_.SetInsertPoint(leave);
     storePc(ir_.getInt64(pc_));
     leaveWith(ir_.getInt64(0));
@@ -479,12 +479,26 @@ class Lowerer {
       ir_.CreateStore(left, p);
       llvm::BasicBlock* out = llvm::BasicBlock::Create(ctx_, "budget_out", fn_);
       llvm::BasicBlock* body = llvm::BasicBlock::Create(ctx_, "body", fn_);
-      ir_.CreateCondBr(ir_.CreateICmpSLE(left, ir_.getInt32(0)), out, body);
+      condBr(ir_.CreateICmpSLE(left, ir_.getInt32(0)), out, body, Rare::IfTrue);
       ir_.SetInsertPoint(out);
       ir_.CreateStore(ir_.getInt32(1), fieldPtr(offsetof(tcg::CpuCommon, exit_request)), true);
       ir_.CreateBr(body);
       ir_.SetInsertPoint(body);
     }
+  }
+
+  // A branch whose one side is rare: a request from the loop, a TLB miss,
+  // an operand the FPU fast path does not take. Telling LLVM lets its
+  // register allocator put the spills and reloads around the calls on
+  // those cold sides instead of keeping guest registers in stack slots
+  // through the hot loop (without weights every side counts as taken
+  // half the time).
+  enum class Rare { IfTrue, IfFalse };
+  void condBr(llvm::Value* cond, llvm::BasicBlock* t, llvm::BasicBlock* f, Rare rare) {
+    llvm::MDBuilder md(ctx_);
+    const uint32_t common = 1u << 20, seldom = 1;
+    ir_.CreateCondBr(cond, t, f,
+                     rare == Rare::IfTrue ? md.createBranchWeights(seldom, common) : md.createBranchWeights(common, seldom));
   }
 
   llvm::Value* cmp(Cond c, llvm::Value* a, llvm::Value* b) {
@@ -644,7 +658,7 @@ class Lowerer {
     return std::nullopt;
   }
   void decideMemos(const std::vector<RegionMember>& members) {
-    if (!valid_ || opts_.no_tlb_memo) return;
+    if (!region_ || opts_.no_tlb_memo) return;
     using Base = std::tuple<uint32_t, bool, unsigned>;   // slot, store, MMU mode
     std::map<Base, size_t> uses;
     std::map<const Op*, Base> base_of;
@@ -717,7 +731,7 @@ class Lowerer {
         ir_.getInt8Ty(), entry, ir_.getInt64(write ? offsetof(tcg::TlbEntry, addr_write) : offsetof(tcg::TlbEntry, addr_read)));
     llvm::Value* tag = ir_.CreateLoad(i64_, tag_ptr);
     llvm::BasicBlock* hit = llvm::BasicBlock::Create(ctx_, "probe_hit", fn_);
-    ir_.CreateCondBr(ir_.CreateICmpEQ(key, tag), hit, p.slow);
+    condBr(ir_.CreateICmpEQ(key, tag), hit, p.slow, Rare::IfFalse);
     ir_.SetInsertPoint(hit);
     llvm::Value* addend =
         ir_.CreateLoad(i64_, ir_.CreateInBoundsGEP(ir_.getInt8Ty(), entry, ir_.getInt64(offsetof(tcg::TlbEntry, addend))));
@@ -756,7 +770,6 @@ class Lowerer {
     auto* fty = llvm::FunctionType::get(i64_, {ptr_, i64_, i32_}, false);
     llvm::Value* r = ir_.CreateCall(fty, fnPtr(reinterpret_cast<const void*>(&tcg::slowLoad)),
                                     {common_, p.vaddr, ir_.getInt32(op.aux)});
-    noteCall();   // a device read may have started DMA over code
     set(op.args[0], op.type == Type::I32 ? ir_.CreateTrunc(r, i32_) : r);
     ir_.CreateBr(p.join);
     ir_.SetInsertPoint(p.join);
@@ -779,7 +792,6 @@ class Lowerer {
     auto* fty = llvm::FunctionType::get(ir_.getVoidTy(), {ptr_, i64_, i64_, i32_}, false);
     ir_.CreateCall(fty, fnPtr(reinterpret_cast<const void*>(&tcg::slowStore)),
                    {common_, p.vaddr, to64(value), ir_.getInt32(op.aux)});
-    noteCall();
     ir_.CreateBr(p.join);
     ir_.SetInsertPoint(p.join);
   }
@@ -793,7 +805,7 @@ class Lowerer {
     llvm::BasicBlock* leave = llvm::BasicBlock::Create(ctx_, "exit_request", fn_);
     llvm::BasicBlock* go = llvm::BasicBlock::Create(ctx_, "dispatch", fn_);
     llvm::BasicBlock* out = llvm::BasicBlock::Create(ctx_, "leave_region", fn_);
-    ir_.CreateCondBr(ir_.CreateICmpNE(req, ir_.getInt32(0)), leave, go);
+    condBr(ir_.CreateICmpNE(req, ir_.getInt32(0)), leave, go, Rare::IfTrue);
     ir_.SetInsertPoint(leave);
     storePc(target);
     leaveWith(ir_.getInt64(0));
@@ -935,7 +947,7 @@ class Lowerer {
     llvm::BasicBlock* fast = llvm::BasicBlock::Create(ctx_, "fp_fast", fn_);
     llvm::BasicBlock* slow = llvm::BasicBlock::Create(ctx_, "fp_helper", fn_);
     llvm::BasicBlock* done = llvm::BasicBlock::Create(ctx_, "fp_done", fn_);
-    ir_.CreateCondBr(ok, fast, slow);
+    condBr(ok, fast, slow, Rare::IfFalse);
     ir_.SetInsertPoint(fast);
     storeState(f.status_offset, new_status);
     set(op.args[0], result);
@@ -955,7 +967,7 @@ class Lowerer {
     llvm::Value* trap = ir_.CreateICmpNE(ir_.CreateAnd(ir_.CreateLShr(status, f.cause_shift), enabled), ir_.getInt32(0));
     llvm::BasicBlock* raise = llvm::BasicBlock::Create(ctx_, "fp_trap", fn_);
     llvm::BasicBlock* quiet_ok = llvm::BasicBlock::Create(ctx_, "fp_quiet", fn_);
-    ir_.CreateCondBr(trap, raise, quiet_ok);
+    condBr(trap, raise, quiet_ok, Rare::IfTrue);
     ir_.SetInsertPoint(raise);
     storePcInfo(op.pc_info);
     ir_.CreateBr(floatTrapBlock(*f.raise));
@@ -1025,7 +1037,6 @@ class Lowerer {
     if (h.flags & tcg::HF_NORETURN) r->setDoesNotReturn();
     else forgetMemosAfter(r);
     if (!(h.flags & tcg::HF_NO_WRITE_STATE)) reloadGuestState();
-    noteCall();
     if (outs) set(op.args[0], h.ret == Type::I32 ? ir_.CreateTrunc(r, i32_) : static_cast<llvm::Value*>(r));
   }
 
@@ -1065,7 +1076,7 @@ class Lowerer {
       case Opcode::goto_tb:
         // Inside a region (never for a lone block: nothing could stop its
         // self-loop when its code changes): a branch.
-        for (size_t j = 0; valid_ && j < members_->size(); j++) {
+        for (size_t j = 0; region_ && j < members_->size(); j++) {
           if ((*members_)[j].pc == op.aux64) {
             ir_.CreateBr(member_entry_[j]);
             return;
@@ -1075,7 +1086,7 @@ class Lowerer {
         leaveWith(ir_.getInt64(tcg::encodeExit(tb_, int(op.aux & 1))));
         return;
       case Opcode::goto_ptr:
-        if (valid_) {
+        if (region_) {
           regionIndirectJump(val(op.args[0]));
           return;
         }
@@ -1085,7 +1096,7 @@ class Lowerer {
         // target up in the jump cache (the mode is unchanged); exit_tb
         // (a mode may have changed) and a lone block's exits return 0.
         storePc(val(op.args[0]));
-        leaveWith(ir_.getInt64(op.opc == Opcode::goto_ptr && valid_ ? 1 : 0));
+        leaveWith(ir_.getInt64(op.opc == Opcode::goto_ptr && region_ ? 1 : 0));
         return;
       case Opcode::insn_start:
         return;
@@ -1101,12 +1112,13 @@ class Lowerer {
   uint64_t pc_ = 0;
   tcg::TranslationBlock* tb_ = nullptr;    // an exit tag: never dereferenced (another thread may own it)
   const LowerOptions& opts_;
-  const uint8_t* valid_ = nullptr;
+  bool region_ = false;   // a region function (entry argument, exits to members as branches)
   const std::vector<RegionMember>* members_ = nullptr;
   std::vector<std::vector<llvm::AllocaInst*>> member_temps_;
   std::vector<std::vector<llvm::BasicBlock*>> member_labels_;
   std::vector<llvm::BasicBlock*> member_entry_;
   std::vector<bool> loop_header_;
+  std::vector<bool> check_after_call_;   // looks at exit_request: a member with a call branches to it
   llvm::GlobalVariable* pc_table_ = nullptr;   // page word -> member + 1 (regionIndirectJump)
  public:
   std::vector<bool> entries_;   // members the region may be entered at
@@ -1117,7 +1129,6 @@ class Lowerer {
     size_t member = 0;
   };
   std::vector<MergePoint> merge_;
-  llvm::AllocaInst* stale_ = nullptr;   // the region's code changed since entry (regions only)
   llvm::BasicBlock* float_trap_ = nullptr;   // floatTrapBlock
   std::vector<Memo> memos_;                  // the busiest bases' page memos (decideMemos)
   std::map<const Op*, size_t> memo_of_;      // access -> its memo
@@ -1152,13 +1163,13 @@ class Lowerer {
 llvm::Function* lowerBlock(llvm::Module& m, const std::string& name, const tcg::Block& b,
                            const tcg::TranslationBlock& tb, const LowerOptions& opts) {
   std::vector<RegionMember> one{{&b, tb.pc, const_cast<tcg::TranslationBlock*>(&tb)}};
-  return Lowerer(m, opts).lower(name, one, nullptr);
+  return Lowerer(m, opts).lower(name, one, false);
 }
 
 llvm::Function* lowerRegion(llvm::Module& m, const std::string& name, const std::vector<RegionMember>& members,
-                            const uint8_t* valid, const LowerOptions& opts, std::vector<bool>* entries) {
+                            const LowerOptions& opts, std::vector<bool>* entries) {
   Lowerer l(m, opts);
-  llvm::Function* f = l.lower(name, members, valid);
+  llvm::Function* f = l.lower(name, members, true);
   if (entries) *entries = l.entries_;
   return f;
 }

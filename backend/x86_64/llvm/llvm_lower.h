@@ -32,9 +32,10 @@ llvm::Function* lowerBlock(llvm::Module& m, const std::string& name, const tcg::
 // starts at member `entry`, which must be one *entries marks (the first
 // member and the loop headers). A goto_tb or an indirect jump to a member
 // becomes a branch inside the function; loop headers look at the loop's
-// requests and at *valid (0: some member's guest code changed), the other
-// members only leave when a call inside the region changed the code.
+// requests (exit_request), and so do the members a call may lead to (a
+// call that changed the region's guest code dropped it, which sets
+// exit_request).
 llvm::Function* lowerRegion(llvm::Module& m, const std::string& name, const std::vector<tcg::RegionMember>& members,
-                            const uint8_t* valid, const LowerOptions& opts, std::vector<bool>* entries);
+                            const LowerOptions& opts, std::vector<bool>* entries);
 
 }  // namespace mimic::llvmjit

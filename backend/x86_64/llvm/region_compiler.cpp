@@ -53,7 +53,7 @@ struct WorkerState {
     LowerOptions opts{target, job.icount, no_memo};
     std::vector<bool> entries;
     job.fn = jit.compile(job.members[0].pc, [&](llvm::Module& m, const std::string& n) {
-      return lowerRegion(m, n, job.members, job.valid, opts, &entries);
+      return lowerRegion(m, n, job.members, opts, &entries);
     });
     job.entries.assign(entries.begin(), entries.end());
     job.code_bytes = jit.codeBytes() - bytes0;
