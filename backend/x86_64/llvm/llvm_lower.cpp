@@ -48,6 +48,14 @@ class Lowerer {
     // memory. Telling LLVM lets it keep guest registers in host registers
     // across guest loads and stores.
     fn_->addParamAttr(0, llvm::Attribute::NoAlias);
+    // And that env's bytes may always be read: a guest register the
+    // function only reads is loaded from env where it is used, and LLVM
+    // turns a guest if/else that reads one into a select only if it may
+    // load it on both paths (int_alu's `slt`-guarded xor became a branch
+    // that mispredicted every other time: 60% slower).
+    fn_->addParamAttr(0, llvm::Attribute::getWithDereferenceableBytes(
+                             ctx_, opts_.target.common_offset + sizeof(tcg::CpuCommon)));
+    fn_->addParamAttr(0, llvm::Attribute::getWithAlignment(ctx_, llvm::Align(8)));
     llvm::BasicBlock* entry = llvm::BasicBlock::Create(ctx_, "entry", fn_);
     ir_.SetInsertPoint(entry);
     common_ = ir_.CreateInBoundsGEP(ir_.getInt8Ty(), env_, ir_.getInt64(opts_.target.common_offset), "common");
