@@ -454,7 +454,8 @@ class Lowerer {
       const tcg::Block& b = *members[i].block;
       bool calls = false;
       for (size_t k = 0; k < b.ops.size() && k < merge_[i].op && !calls; k++)
-        calls = b.ops[k].opc == Opcode::load || b.ops[k].opc == Opcode::store || b.ops[k].opc == Opcode::call;
+        calls = b.ops[k].opc == Opcode::load || b.ops[k].opc == Opcode::store ||
+                (b.ops[k].opc == Opcode::call && mayDropRegion(*b.ops[k].helper()));
       if (!calls) continue;
       // Its direct edges (a dispatch through goto_ptr checks by itself).
       for (size_t k = 0; k < b.ops.size() && k < merge_[i].op; k++)
@@ -463,6 +464,13 @@ class Lowerer {
             if (members[j].pc == b.ops[k].aux64) check_after_call_[j] = true;
       if (merge_[i].op != kNoMerge) check_after_call_[merge_[i].member] = true;
     }
+  }
+
+  // Whether code after a call of `h` may find its region dropped: not after
+  // a helper that never returns, touches nothing (pure), or is an FPU
+  // operation (status word and traps only; a trap leaves anyway).
+  bool mayDropRegion(const tcg::HelperInfo& h) {
+    return !(h.flags & tcg::HF_NORETURN) && (h.flags & tcg::HF_PURE) != tcg::HF_PURE && !floatFastPath(h);
   }
 
   // Leave before running if the loop asked; -icount: take this block's
