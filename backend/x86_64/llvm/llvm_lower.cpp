@@ -128,14 +128,17 @@ class Lowerer {
   }
   llvm::Value* envPtr(uint32_t offset) { return ir_.CreateInBoundsGEP(ir_.getInt8Ty(), env_, ir_.getInt64(offset)); }
 
-  // Guest state kept in SSA values: every get/put slot of the function that
-  // is always accessed with one type and overlaps no other slot lives in an
-  // alloca (registers after mem2reg), loaded from env once at entry and
+  // Guest state kept in SSA values: every slot the function writes (put)
+  // that is always accessed with one type and overlaps no other slot lives
+  // in an alloca (registers after mem2reg), loaded from env once at entry and
   // written back only where something may look at env: before helper and
   // softmmu slow-path calls (which may raise a guest exception and unwind)
   // and before every return. After a helper that may write guest state the
   // slots are loaded again. A hot loop then keeps the guest's registers in
-  // host registers; the stores sit in the cold paths.
+  // host registers; the stores sit in the cold paths. A slot the function
+  // only reads is loaded from env where it is used: held in SSA it was
+  // loaded at every entry and kept in a register or a stack slot through
+  // the whole function, and LLVM spilled the loops' own values for it.
   void cacheGuestState(const std::vector<RegionMember>& members) {
     std::map<uint32_t, Type> seen;
     std::map<uint32_t, unsigned> widest;   // bytes of the widest access at each offset
