@@ -51,7 +51,7 @@ RUNTIME_SOURCES = ["crt0.S", "uart.c", "printf.c", "lib.c", "exc.c"]
 RUNTIME_DEPENDS = ["runtime.h", "uart.h", "regdef.h", "link.ld"]
 
 # Table order; kernels found in bench/mips/ but not listed here come last.
-KERNEL_ORDER = ["int_alu", "memory", "branchy", "fpu", "smc", "dhrystone_like"]
+KERNEL_ORDER = ["int_alu", "memory", "branchy", "fpu", "smc", "dhrystone_like", "lz_match"]
 
 # Kernels that are also built and run big-endian by default.
 DEFAULT_BE = "memory"
