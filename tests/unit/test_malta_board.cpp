@@ -4,10 +4,10 @@
 // QEMU 7.2's Malta bootloader leaves (read with its monitor).
 #include "hw/mips/malta.h"
 
-#include <algorithm>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
