@@ -74,6 +74,7 @@ class Lowerer {
     cacheGuestState(members);
     decideMemos(members);
     findMergePoints(members);
+    findDirectEdges(members);
     findLoopHeaders(members);
     findChecksAfterCalls(members);
     findDirtySlots(members);
@@ -273,7 +274,7 @@ class Lowerer {
       return it == cached_.end() ? -1 : int(it->second.index);
     };
     dirty_.assign(n, std::vector<uint8_t>(slots, 0));   // first each member's own puts
-    std::vector<std::vector<size_t>> succ(n);
+    std::vector<std::vector<size_t>> succ = direct_succ_;
     for (size_t i = 0; i < n; i++) {
       const tcg::Block& b = *members[i].block;
       for (size_t op_i = 0; op_i < b.ops.size() && op_i < merge_[i].op; op_i++) {
@@ -283,15 +284,11 @@ class Lowerer {
         if (op.opc == Opcode::call)
           if (const tcg::FloatFastPath* f = floatFastPath(*op.helper())) slot = slotOf(f->status_offset);
         if (slot >= 0) dirty_[i][size_t(slot)] = 1;
-        if (op.opc == Opcode::goto_tb && region_)
-          for (size_t j = 0; j < n; j++)
-            if (members[j].pc == op.aux64) succ[i].push_back(j);
         // A jump through a loaded address (a switch) keeps the registers
         // in SSA values to any member; a return writes them back first.
         if (op.opc == Opcode::goto_ptr && region_ && members[i].dispatches)
           for (size_t j = 0; j < n; j++) succ[i].push_back(j);
       }
-      if (merge_[i].op != kNoMerge) succ[i].push_back(merge_[i].member);
     }
     // ... then what flows in along the edges.
     for (bool changed = true; changed;) {
@@ -384,6 +381,21 @@ class Lowerer {
     }
   }
 
+  // Each member's direct edges within the region: its goto_tb exits to
+  // members and the member it runs into (findMergePoints).
+  void findDirectEdges(const std::vector<RegionMember>& members) {
+    const size_t n = members.size();
+    direct_succ_.assign(n, {});
+    for (size_t i = 0; i < n; i++) {
+      const std::vector<Op>& ops = members[i].block->ops;
+      for (size_t k = 0; k < ops.size() && k < merge_[i].op; k++)
+        if (ops[k].opc == Opcode::goto_tb)
+          for (size_t j = 0; j < n; j++)
+            if (members[j].pc == ops[k].aux64) direct_succ_[i].push_back(j);
+      if (merge_[i].op != kNoMerge) direct_succ_[i].push_back(merge_[i].member);
+    }
+  }
+
   // Which members start a loop. In reverse postorder of the region's
   // direct edges (goto_tb to a member, joins) from the first member, every
   // cycle has an edge to a member no later than its source (a retreating
@@ -396,16 +408,7 @@ class Lowerer {
   // code of the other members reaches an entry soon enough.
   void findLoopHeaders(const std::vector<RegionMember>& members) {
     const size_t n = members.size();
-    std::vector<std::vector<size_t>> succ(n);
-    for (size_t i = 0; i < n; i++) {
-      for (size_t k = 0; k < members[i].block->ops.size() && k < merge_[i].op; k++) {
-        const Op& op = members[i].block->ops[k];
-        if (op.opc != Opcode::goto_tb) continue;
-        for (size_t j = 0; j < n; j++)
-          if (members[j].pc == op.aux64) succ[i].push_back(j);
-      }
-      if (merge_[i].op != kNoMerge) succ[i].push_back(merge_[i].member);
-    }
+    const std::vector<std::vector<size_t>>& succ = direct_succ_;
     // Iterative depth-first search; members no edge reaches start their own.
     std::vector<size_t> post;
     std::vector<uint8_t> seen(n, 0);
@@ -459,13 +462,9 @@ class Lowerer {
       for (size_t k = 0; k < b.ops.size() && k < merge_[i].op && !calls; k++)
         calls = b.ops[k].opc == Opcode::load || b.ops[k].opc == Opcode::store ||
                 (b.ops[k].opc == Opcode::call && mayDropRegion(*b.ops[k].helper()));
-      if (!calls) continue;
-      // Its direct edges (a dispatch through goto_ptr checks by itself).
-      for (size_t k = 0; k < b.ops.size() && k < merge_[i].op; k++)
-        if (b.ops[k].opc == Opcode::goto_tb)
-          for (size_t j = 0; j < n; j++)
-            if (members[j].pc == b.ops[k].aux64) check_after_call_[j] = true;
-      if (merge_[i].op != kNoMerge) check_after_call_[merge_[i].member] = true;
+      // Along its direct edges (a dispatch through goto_ptr checks by itself).
+      if (calls)
+        for (size_t j : direct_succ_[i]) check_after_call_[j] = true;
     }
   }
 
@@ -1136,6 +1135,7 @@ class Lowerer {
   std::vector<std::vector<llvm::AllocaInst*>> member_temps_;
   std::vector<std::vector<llvm::BasicBlock*>> member_labels_;
   std::vector<llvm::BasicBlock*> member_entry_;
+  std::vector<std::vector<size_t>> direct_succ_;   // findDirectEdges
   std::vector<bool> loop_header_;
   std::vector<bool> check_after_call_;   // looks at exit_request: a member with a call branches to it
   llvm::GlobalVariable* pc_table_ = nullptr;   // page word -> member + 1 (regionIndirectJump)
