@@ -119,6 +119,7 @@ class ExecEngine {
   }
   uint32_t hotThreshold() const { return hot_threshold_; }
   static constexpr size_t kMaxRegionBlocks = 32;
+  static size_t maxRegionBlocks();
   // Tier-2 code kept before every region is dropped and its memory freed.
   static constexpr uint64_t kMaxRegionCodeBytes = 64ull << 20;
   // A page's region is rebuilt (with blocks that got hot later) this often

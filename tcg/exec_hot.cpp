@@ -19,6 +19,15 @@
 
 namespace mimic::tcg {
 
+// Experiments: MIMIC_HOT_MAX_BLOCKS overrides the cap.
+size_t ExecEngine::maxRegionBlocks() {
+  static const size_t n = [] {
+    const char* v = std::getenv("MIMIC_HOT_MAX_BLOCKS");
+    return v && std::atoi(v) > 0 ? size_t(std::atoi(v)) : kMaxRegionBlocks;
+  }();
+  return n;
+}
+
 bool ExecEngine::regionPossible(const TranslationBlock* tb) const {
   return tb->valid && tb->phys_page2 == ~0ull && !tb->debug_break && !(tb->flags & kTbFlagStep);
 }
@@ -44,13 +53,13 @@ std::vector<TranslationBlock*> ExecEngine::regionMembers(TranslationBlock* hot, 
     } else if (!fixed || !cpu_.fixedMapping(tb->pc, tb->flags)) {
       return;
     }
-    if (members.size() < kMaxRegionBlocks && std::find(members.begin(), members.end(), tb) == members.end())
+    if (members.size() < maxRegionBlocks() && std::find(members.begin(), members.end(), tb) == members.end())
       members.push_back(tb);
   };
   if (old)
     for (TranslationBlock* tb : old->members) add(tb);
   add(hot);
-  for (size_t i = 0; i < members.size() && members.size() < kMaxRegionBlocks; i++)
+  for (size_t i = 0; i < members.size() && members.size() < maxRegionBlocks(); i++)
     for (int slot = 0; slot < 2; slot++) {
       const TranslationBlock* from = members[i];
       if (from->jmp_offset[slot] == kNoJump) continue;
@@ -93,7 +102,7 @@ std::vector<TranslationBlock*> ExecEngine::regionMembers(TranslationBlock* hot, 
   const bool dispatch = std::any_of(members.begin(), members.end(), [](const TranslationBlock* m) { return m->dispatches; });
   if (dispatch || region_leaky_.count({ppage, hot->pc & kPageMask, hot->flags})) {
     const size_t run = jcIndex(hot->pc) & ~size_t(63);
-    for (size_t i = run; i < run + 64 && members.size() < kMaxRegionBlocks; i++)
+    for (size_t i = run; i < run + 64 && members.size() < maxRegionBlocks(); i++)
       if (jump_cache_[i] && (jump_cache_page_[i] & kPageMask) == (hot->pc & kPageMask)) add(jump_cache_[i]);
   }
   return members;
@@ -138,7 +147,7 @@ void ExecEngine::onHot(TranslationBlock* tb) {
     if (std::find(old->members.begin(), old->members.end(), tb) != old->members.end()) return;
     // A full region keeps its members first, so a rebuild would compile the
     // same blocks again (gzip in Linux rebuilt full pages three times each).
-    if (old->members.size() >= kMaxRegionBlocks) return;
+    if (old->members.size() >= maxRegionBlocks()) return;
   }
   unsigned& builds = region_builds_[key];
   if (builds >= kMaxRegionBuilds) return;

@@ -72,9 +72,10 @@ class Lowerer {
       member_entry_.push_back(llvm::BasicBlock::Create(ctx_, "member", fn_));
     }
     cacheGuestState(members);
-    decideMemos(members);
     findMergePoints(members);
     findDirectEdges(members);
+    findLoops(members);
+    decideMemos(members);
     findLoopHeaders(members);
     findChecksAfterCalls(members);
     findDirtySlots(members);
@@ -94,6 +95,7 @@ class Lowerer {
       temps_ = member_temps_[i];
       labels_ = member_labels_[i];
       cur_dirty_ = &dirty_[i];
+      cur_ = i;
       dispatches_ = members[i].dispatches;
       synced_ = false;
       ir_.SetInsertPoint(member_entry_[i]);
@@ -104,7 +106,7 @@ class Lowerer {
           if (op.opc != Opcode::label) ir_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "dead", fn_));
         }
         if (merge_[i].op == k) {
-          ir_.CreateBr(member_entry_[merge_[i].member]);
+          branchToMember(merge_[i].member);
           break;
         }
         emit(op);
@@ -396,6 +398,65 @@ class Lowerer {
     }
   }
 
+  // The region's loops: the strongly connected components of its direct
+  // edges with a cycle (Tarjan's algorithm, iterative). A call and its
+  // return are not direct edges (the return is a dispatch), so a callee's
+  // loop is a loop of its own, apart from its caller's.
+  void findLoops(const std::vector<RegionMember>& members) {
+    const size_t n = members.size();
+    const size_t kNone = ~size_t(0);
+    std::vector<size_t> index(n, kNone), low(n, 0), comp(n, kNone);
+    std::vector<uint8_t> on_stack(n, 0);
+    std::vector<size_t> stack;
+    size_t next_index = 0, comps = 0;
+    for (size_t root = 0; root < n; root++) {
+      if (index[root] != kNone) continue;
+      std::vector<std::pair<size_t, size_t>> work{{root, 0}};
+      index[root] = low[root] = next_index++;
+      stack.push_back(root);
+      on_stack[root] = 1;
+      while (!work.empty()) {
+        auto& [v, next] = work.back();
+        if (next < direct_succ_[v].size()) {
+          const size_t w = direct_succ_[v][next++];
+          if (index[w] == kNone) {
+            index[w] = low[w] = next_index++;
+            stack.push_back(w);
+            on_stack[w] = 1;
+            work.push_back({w, 0});
+          } else if (on_stack[w]) {
+            low[v] = std::min(low[v], index[w]);
+          }
+          continue;
+        }
+        const size_t done = v;
+        work.pop_back();
+        if (!work.empty()) low[work.back().first] = std::min(low[work.back().first], low[done]);
+        if (low[done] == index[done]) {
+          for (size_t w = kNone; w != done;) {
+            w = stack.back();
+            stack.pop_back();
+            on_stack[w] = 0;
+            comp[w] = comps;
+          }
+          comps++;
+        }
+      }
+    }
+    // Components with a cycle: more than one member, or a self-edge.
+    std::vector<size_t> size(comps, 0);
+    for (size_t i = 0; i < n; i++) size[comp[i]]++;
+    std::vector<int> loop_id(comps, -1);
+    loop_of_.assign(n, -1);
+    loop_count_ = 0;
+    for (size_t i = 0; i < n; i++) {
+      const bool self = std::find(direct_succ_[i].begin(), direct_succ_[i].end(), i) != direct_succ_[i].end();
+      if (size[comp[i]] < 2 && !self) continue;
+      if (loop_id[comp[i]] < 0) loop_id[comp[i]] = int(loop_count_++);
+      loop_of_[i] = loop_id[comp[i]];
+    }
+  }
+
   // Which members start a loop. In reverse postorder of the region's
   // direct edges (goto_tb to a member, joins) from the first member, every
   // cycle has an edge to a member no later than its source (a retreating
@@ -648,6 +709,11 @@ class Lowerer {
   // registers. Memos are loop-carried values, each holding two host
   // registers, so only the kMaxMemos busiest bases get one (a memo per
   // access made regions 4 times slower to compile and spill everywhere).
+  // Each loop of the region (findLoops) has memos of its own, forgotten
+  // on every way into it: they are dead outside the loop, so a small loop
+  // (a string copy in a region that also holds its caller) gets its bases'
+  // memos in registers instead of losing them to the region's busiest
+  // bases, and they cost no register anywhere else.
   // A memo never outlives the function's invocation. Within it, a mapping
   // changes only in a helper (TLB writes, ASID changes), so every memo is
   // forgotten after each helper call; the softmmu's slow path does not
@@ -677,16 +743,17 @@ class Lowerer {
   }
   void decideMemos(const std::vector<RegionMember>& members) {
     if (!region_ || opts_.no_tlb_memo) return;
-    using Base = std::tuple<uint32_t, bool, unsigned>;   // slot, store, MMU mode
+    using Base = std::tuple<int, uint32_t, bool, unsigned>;   // loop (-1: none), slot, store, MMU mode
     std::map<Base, size_t> uses;
     std::map<const Op*, Base> base_of;
-    for (const RegionMember& mb : members) {
-      std::vector<const Op*> def(mb.block->temps.size(), nullptr);
-      for (const Op& op : mb.block->ops) {
+    for (size_t i = 0; i < members.size(); i++) {
+      const tcg::Block& b = *members[i].block;
+      std::vector<const Op*> def(b.temps.size(), nullptr);
+      for (const Op& op : b.ops) {
         if (op.opc == Opcode::load || op.opc == Opcode::store) {
           const bool store = op.opc == Opcode::store;
           if (auto slot = baseSlot(def, op.args[store ? 0 : 1])) {
-            const Base key{*slot, store, tcg::MemOp::unpack(op.aux).mmu_idx};
+            const Base key{loop_of_[i], *slot, store, tcg::MemOp::unpack(op.aux).mmu_idx};
             uses[key]++;
             base_of[&op] = key;
           }
@@ -694,20 +761,39 @@ class Lowerer {
         for (unsigned o = 0; o < op.numOutputs(); o++) def[op.args[o].temp] = &op;
       }
     }
-    std::vector<std::pair<size_t, Base>> ranked;
-    for (auto& [key, n] : uses) ranked.push_back({n, key});
-    std::stable_sort(ranked.begin(), ranked.end(), [](auto& x, auto& y) { return x.first > y.first; });
+    // The busiest bases of each loop, and of the code in no loop.
+    std::map<int, std::vector<std::pair<size_t, Base>>> ranked;
+    for (auto& [key, n] : uses) ranked[std::get<0>(key)].push_back({n, key});
     std::map<Base, size_t> chosen;
     llvm::IRBuilder<> at(&fn_->getEntryBlock(), fn_->getEntryBlock().begin());
-    for (size_t i = 0; i < ranked.size() && i < kMaxMemos; i++) {
-      Memo mm{at.CreateAlloca(i64_), at.CreateAlloca(i64_)};
-      at.CreateStore(ir_.getInt64(kNoPage), mm.key);
-      at.CreateStore(ir_.getInt64(0), mm.addend);
-      chosen[ranked[i].second] = memos_.size();
-      memos_.push_back(mm);
+    loop_memos_.assign(loop_count_, {});
+    for (auto& [loop, bases] : ranked) {
+      std::stable_sort(bases.begin(), bases.end(), [](auto& x, auto& y) { return x.first > y.first; });
+      for (size_t i = 0; i < bases.size() && i < kMaxMemos; i++) {
+        Memo mm{at.CreateAlloca(i64_), at.CreateAlloca(i64_)};
+        at.CreateStore(ir_.getInt64(kNoPage), mm.key);
+        at.CreateStore(ir_.getInt64(0), mm.addend);
+        chosen[bases[i].second] = memos_.size();
+        if (loop >= 0) loop_memos_[size_t(loop)].push_back(memos_.size());
+        memos_.push_back(mm);
+      }
     }
     for (auto& [op, key] : base_of)
       if (auto it = chosen.find(key); it != chosen.end()) memo_of_[op] = it->second;
+  }
+  // On a way into a loop from outside it: its memos start empty (their
+  // values from an earlier visit stay true, but would be live outside).
+  void forgetLoopMemos(int loop) {
+    if (loop < 0 || size_t(loop) >= loop_memos_.size()) return;
+    for (size_t k : loop_memos_[size_t(loop)]) {
+      ir_.CreateStore(ir_.getInt64(kNoPage), memos_[k].key);
+      ir_.CreateStore(ir_.getInt64(0), memos_[k].addend);
+    }
+  }
+  // A branch to member j, from the member being lowered.
+  void branchToMember(size_t j) {
+    if (loop_of_[j] != loop_of_[cur_]) forgetLoopMemos(loop_of_[j]);
+    ir_.CreateBr(member_entry_[j]);
   }
   // After every helper call: the memos are forgotten (finishMemos, at the
   // end, when the calls' places are all known).
@@ -851,6 +937,8 @@ class Lowerer {
       llvm::Constant* init = llvm::ConstantDataArray::get(ctx_, table);
       pc_table_ = new llvm::GlobalVariable(m_, init->getType(), true, llvm::GlobalValue::PrivateLinkage, init, "pcs");
     }
+    if (returns)   // into any member: no loop's memos live through the dispatch
+      for (size_t loop = 0; loop < loop_count_; loop++) forgetLoopMemos(int(loop));
     llvm::Value* t64 = to64(target);
     llvm::Value* in_page = ir_.CreateICmpEQ(ir_.CreateAnd(t64, ir_.getInt64(tcg::kPageMask | 3)), ir_.getInt64(page));
     llvm::BasicBlock* lookup = llvm::BasicBlock::Create(ctx_, "lookup", fn_);
@@ -1096,7 +1184,7 @@ class Lowerer {
         // self-loop when its code changes): a branch.
         for (size_t j = 0; region_ && j < members_->size(); j++) {
           if ((*members_)[j].pc == op.aux64) {
-            ir_.CreateBr(member_entry_[j]);
+            branchToMember(j);
             return;
           }
         }
@@ -1150,6 +1238,10 @@ class Lowerer {
   std::vector<MergePoint> merge_;
   llvm::BasicBlock* float_trap_ = nullptr;   // floatTrapBlock
   std::vector<Memo> memos_;                  // the busiest bases' page memos (decideMemos)
+  std::vector<std::vector<size_t>> loop_memos_;   // per loop, its memos (indexes in memos_)
+  std::vector<int> loop_of_;                 // per member, its loop (findLoops), or -1
+  size_t loop_count_ = 0;
+  size_t cur_ = 0;                           // the member being lowered
   std::map<const Op*, size_t> memo_of_;      // access -> its memo
   std::vector<llvm::Instruction*> calls_;    // after which the memos are forgotten
   struct CachedSlot {
