@@ -139,17 +139,31 @@ class ExecEngine {
   // override both, for experiments.
   static constexpr double kHotCompileShare = 0.05;
   static constexpr uint64_t kHotCompileAllowanceNs = 300'000'000;
-  // Every kRegionReviewNs each installed region's entries are counted: one
-  // entered more than kMaxRegionEntryRate times a second is dropped; its
-  // page gets one more build (which takes in the blocks that got hot
-  // since, often the ones the region kept leaving for), and none after a
-  // second costly one. Each entry loads the region's guest registers and
-  // each exit stores them, so code that keeps leaving (a loop calling
-  // outside its region: dhrystone_like, 6 million entries a second) ran
-  // half as fast as on the baseline JIT; a switch interpreter whose region
-  // holds its loop (branchy, under 3 million) still gains.
+  // Every kRegionReviewNs each installed region's entries are counted and
+  // weighed against the time spent in its code (the sampler's samples
+  // there): a region whose entries cost more than kMaxRegionEntryShare of
+  // that time, at kRegionEntryCostNs each, is dropped; its page gets one
+  // more build (which takes in the blocks that got hot since, often the
+  // ones the region kept leaving for), and none after a second costly
+  // one. An entry loads the region's guest registers, an exit stores them
+  // and goes through the trampoline's jump-cache probe: about 5 ns on
+  // this project's hosts (dhrystone_like's region, entered 18 million
+  // times a second, spent 8% of the run in prologues, epilogues and
+  // trampolines). A region entered per call of a string loop runs dozens
+  // of iterations an entry and gains; code that keeps leaving after a
+  // block or two does not. Below kMinReviewedEntryRate no region is
+  // dropped. Without the sampler (-icount, MIMIC_HOT_THRESHOLD) there is
+  // no time to weigh against: more than kMaxRegionEntryRate entries a
+  // second is costly (MIMIC_HOT_MAX_ENTRY_RATE sets that bound for every
+  // mode, for experiments).
   static constexpr int64_t kRegionReviewNs = 50'000'000;
+  static constexpr double kRegionEntryCostNs = 5.0;
+  static constexpr double kMaxRegionEntryShare = 0.2;
+  static constexpr double kMinReviewedEntryRate = 1e6;
   static constexpr double kMaxRegionEntryRate = 4e6;
+  static constexpr uint64_t kReviewSignals = 16;
+  bool entriesTooCostly(uint64_t entries, double window_ns, uint64_t samples, double ns_per_sample) const;
+  void openReviewWindow(Region* r);
 
   // Debugger support (tcg/debug.h). CPU thread, while the CPU is stopped.
   DebugState& debug() { return debug_; }

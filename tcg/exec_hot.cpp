@@ -9,6 +9,7 @@
 // a region sets.
 #include <algorithm>
 #include <cstdlib>
+#include <ctime>
 
 #include <fmt/format.h>
 
@@ -18,6 +19,17 @@
 #include "util/perfmap.h"
 
 namespace mimic::tcg {
+
+namespace {
+
+// The calling thread's CPU time (reviews run on the CPU thread).
+uint64_t threadCpuNs() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return uint64_t(ts.tv_sec) * 1000000000u + uint64_t(ts.tv_nsec);
+}
+
+}  // namespace
 
 // Experiments: MIMIC_HOT_MAX_BLOCKS overrides the cap.
 size_t ExecEngine::maxRegionBlocks() {
@@ -241,6 +253,8 @@ void ExecEngine::installFinished() {
       continue;
     }
     stats_.regions_installed++;
+    if (sampler_) sampler_->addRegionCode(r->fn, job->code_bytes, &r->samples);
+    openReviewWindow(r);
     if (log::enabled(log::kHot)) {
       std::string pcs;
       for (uint32_t i = 0; i < r->members.size(); i++)
@@ -256,34 +270,65 @@ void ExecEngine::installFinished() {
   }
 }
 
-// The periodic review (see kMaxRegionEntryRate); a timer callback, so in
+// A region's review window opens again: what it counts starts now.
+void ExecEngine::openReviewWindow(Region* r) {
+  r->entries_reviewed = r->entries();
+  r->samples_reviewed = r->samples;
+  r->signals_reviewed = sampler_ ? sampler_->signals() : 0;
+  r->window_ns = timers_->nowNs();
+}
+
+// Whether a region's entries in its review window cost more than it
+// gains (exec.h, kRegionEntryCostNs): `samples` of the sampler's landed
+// in its code meanwhile, each standing for ns_per_sample of CPU time.
+bool ExecEngine::entriesTooCostly(uint64_t entries, double window_ns, uint64_t samples, double ns_per_sample) const {
+  const double rate = double(entries) * 1e9 / window_ns;
+  static const double max_rate = [] {
+    const char* v = std::getenv("MIMIC_HOT_MAX_ENTRY_RATE");
+    return v && std::atof(v) > 0 ? std::atof(v) : 0.0;
+  }();
+  if (max_rate > 0) return rate > max_rate;   // a fixed bound, for experiments
+  if (!sampler_) return rate > kMaxRegionEntryRate;
+  if (rate <= kMinReviewedEntryRate) return false;
+  // Half a sample where none landed: the region ran less than a period.
+  const double inside_ns = (samples ? double(samples) : 0.5) * ns_per_sample;
+  return double(entries) * kRegionEntryCostNs > kMaxRegionEntryShare * inside_ns;
+}
+
+// The periodic review (see kRegionEntryCostNs); a timer callback, so in
 // the execution loop like every other change to regions.
 void ExecEngine::reviewRegions() {
   struct Costly {
     RegionKey key;
     Region* region;
     uint64_t entries;
+    uint64_t samples;
   };
   std::vector<Costly> costly;
+  // The sampler's real period so far (HotSampler::signals).
+  const uint64_t signals = sampler_ ? sampler_->signals() : 0;
+  const double ns_per_sample = signals ? double(threadCpuNs()) / double(signals) : double(kHotSamplePeriodNs);
+  const int64_t now = timers_->nowNs();
   for (auto& [key, current] : regions_) {
     // While a rebuild compiles, the region it will replace is the one
     // running; the rebuild (with the blocks that got hot since, often the
     // ones the old region kept leaving for) gets its own review.
     if (current->pending) {
-      if (Region* r = current->replaces; r && !r->pending && !r->dropped) r->entries_reviewed = r->entries();
+      if (Region* r = current->replaces; r && !r->pending && !r->dropped) openReviewWindow(r);
       continue;
     }
     Region* r = current;
     if (r->dropped) continue;
-    const uint64_t delta = r->entries() - r->entries_reviewed;
-    r->entries_reviewed = r->entries();
-    static const double max_rate = [] {
-      const char* v = std::getenv("MIMIC_HOT_MAX_ENTRY_RATE");
-      return v && std::atof(v) > 0 ? std::atof(v) : kMaxRegionEntryRate;
-    }();
-    if (double(delta) * 1e9 / double(kRegionReviewNs) > max_rate) costly.push_back({key, r, delta});
+    // With the sampler, a window lasts until enough samples were taken
+    // anywhere for the region's share of them to mean something.
+    if (sampler_ && signals - r->signals_reviewed < kReviewSignals) continue;
+    const uint64_t entries = r->entries() - r->entries_reviewed;
+    const uint64_t samples = r->samples - r->samples_reviewed;
+    const double window_ns = double(std::max<int64_t>(now - r->window_ns, 1));
+    openReviewWindow(r);
+    if (entriesTooCostly(entries, window_ns, samples, ns_per_sample)) costly.push_back({key, r, entries, samples});
   }
-  for (auto& [key, r, entries] : costly) {
+  for (auto& [key, r, entries, samples] : costly) {
     // One more build may take in what the region kept leaving for; a
     // region that is still too costly then ends the page's builds.
     unsigned& builds = region_builds_[key];
@@ -293,8 +338,8 @@ void ExecEngine::reviewRegions() {
       std::string busy;   // entries since install, by member
       for (size_t i = 0; i < r->members.size(); i++)
         if (r->entry_counts[i]) busy += fmt::format(" {:#x}:{}", r->members[i]->pc, r->entry_counts[i]);
-      log::write(fmt::format("hot: page {:#x} region entered {} times in {} ms: dropped{}; entries by member:{}\n", r->vpage,
-                             entries, kRegionReviewNs / 1000000,
+      log::write(fmt::format("hot: page {:#x} region entered {} times, {} samples in its code: dropped{}; entries by member:{}\n",
+                             r->vpage, entries, samples,
                              builds >= kMaxRegionBuilds ? ", no more regions for the page" : ", one more build allowed",
                              busy));
     }
@@ -322,6 +367,7 @@ void ExecEngine::dropRegion(Region* r) {
     return;
   }
   stats_.regions_dropped++;
+  if (sampler_) sampler_->removeRegionCode(&r->samples);
   for (TranslationBlock* tb : r->members)
     if (tb->in_region) {
       backend_->unredirect(*tb);

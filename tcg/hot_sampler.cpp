@@ -5,6 +5,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -77,9 +78,41 @@ void HotSampler::onSignal(int, siginfo_t*, void* ucontext) {
   errno = saved;
 }
 
+void HotSampler::addRegionCode(const void* code, uint64_t bytes, uint64_t* counter) {
+  editing_regions_ = true;
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  const RegionCode rc{uintptr_t(code), uintptr_t(code) + bytes, counter};
+  region_code_.insert(std::upper_bound(region_code_.begin(), region_code_.end(), rc,
+                                       [](const RegionCode& a, const RegionCode& b) { return a.start < b.start; }),
+                      rc);
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  editing_regions_ = false;
+}
+
+void HotSampler::removeRegionCode(uint64_t* counter) {
+  editing_regions_ = true;
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  std::erase_if(region_code_, [counter](const RegionCode& rc) { return rc.counter == counter; });
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  editing_regions_ = false;
+}
+
+bool HotSampler::sampleRegion(uintptr_t host_pc) {
+  if (editing_regions_ || region_code_.empty()) return false;
+  auto it = std::upper_bound(region_code_.begin(), region_code_.end(), host_pc,
+                             [](uintptr_t pc, const RegionCode& rc) { return pc < rc.start; });
+  if (it == region_code_.begin() || host_pc >= std::prev(it)->end) return false;
+  ++*std::prev(it)->counter;
+  return true;
+}
+
 void HotSampler::sample(uintptr_t host_pc) {
+  signals_ = signals_ + 1;
   TranslationBlock* tb = backend_.blockAt(host_pc);
-  if (!tb) return;
+  if (!tb) {
+    if (sampleRegion(host_pc)) samples_++;
+    return;
+  }
   samples_++;
   if (++tb->samples != hot_samples_) return;
   const uint32_t head = head_.load(std::memory_order_relaxed);

@@ -47,6 +47,17 @@ class HotSampler {
   void clear() { tail_.store(head_.load()); }
   uint32_t hotSamples() const { return hot_samples_; }
   uint64_t samples() const { return samples_; }
+  // Every sample taken, wherever it landed: the kernel fires CPU-time
+  // timers at its tick (4 ms at 250 Hz), so samples come less often than
+  // the period asks; CPU time over signals is the real period.
+  uint64_t signals() const { return signals_; }
+
+  // Region code (tier 2): samples that land in [code, code + bytes) count
+  // in *counter, so the engine can weigh a region's entries against the
+  // time spent in it. Called by the loop only (the handler, on the same
+  // thread, skips the table while the loop edits it).
+  void addRegionCode(const void* code, uint64_t bytes, uint64_t* counter);
+  void removeRegionCode(uint64_t* counter);
 
  private:
   static void onSignal(int sig, siginfo_t* info, void* ucontext);
@@ -59,9 +70,17 @@ class HotSampler {
   timer_t timer_{};
   bool timer_started_ = false;
   uint64_t samples_ = 0;   // in generated code
+  volatile uint64_t signals_ = 0;
   // Hot blocks from the handler to the loop: a ring the handler appends
   // to (head) and the loop takes from (tail); when it is full new ones
   // wait for their next sample.
+  struct RegionCode {
+    uintptr_t start, end;
+    uint64_t* counter;
+  };
+  std::vector<RegionCode> region_code_;   // sorted by start
+  volatile bool editing_regions_ = false;
+  bool sampleRegion(uintptr_t host_pc);
   static constexpr uint32_t kRing = 256;
   std::array<TranslationBlock*, kRing> ring_{};
   std::atomic<uint32_t> head_{0}, tail_{0};

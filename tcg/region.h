@@ -70,7 +70,14 @@ struct Region {
   // Entries through each member's trampoline (-d hot names the busy ones
   // when the region is dropped for them); sized at install.
   std::unique_ptr<uint64_t[]> entry_counts;
-  uint64_t entries_reviewed = 0;  // entries() at the last review (ExecEngine::reviewRegions)
+  // The sampler's samples that landed in its code: the time spent in it.
+  uint64_t samples = 0;
+  // Its review window (ExecEngine::reviewRegions): entries(), samples,
+  // the sampler's signals and the machine's time when it opened.
+  uint64_t entries_reviewed = 0;
+  uint64_t samples_reviewed = 0;
+  uint64_t signals_reviewed = 0;
+  int64_t window_ns = 0;
   uint64_t entries() const {
     uint64_t n = 0;
     for (size_t i = 0; entry_counts && i < members.size(); i++) n += entry_counts[i];

@@ -1,7 +1,8 @@
 // The hot tier's sampler (tcg/hot_sampler.h): samples of the thread's own
 // CPU time, charged to the block the backend names for the interrupted
 // host PC, make blocks hot after the set number; the loop's request flag
-// is raised when one is queued.
+// is raised when one is queued. Samples in region code count for its
+// region.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -88,6 +89,34 @@ TEST(HotSampler, ClearForgetsQueuedBlocks) {
   backend.claim = nullptr;
   sampler.clear();
   EXPECT_TRUE(sampler.takeHot().empty());
+}
+
+// Stands for a region's code: the sampler sees the interrupted PC in it.
+__attribute__((noinline)) void regionCode(volatile uint64_t* x, int n) {
+  for (int i = 0; i < n; i++) *x = *x + 1;
+}
+
+TEST(HotSampler, RegionCodeSamplesCountForTheRegion) {
+  Rig r(1, false);   // no baseline block anywhere
+  auto& [backend, tb, exit_request, sampler] = r;
+  uint64_t region_samples = 0;
+  // The function and what follows it in the text: its loop is in there.
+  sampler.addRegionCode(reinterpret_cast<const void*>(&regionCode), 4096, &region_samples);
+  ASSERT_TRUE(sampler.start());
+  volatile uint64_t x = 0;
+  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (region_samples < 3 && std::chrono::steady_clock::now() < end) regionCode(&x, 1000000);
+  EXPECT_GE(region_samples, 3u);
+  EXPECT_GE(sampler.signals(), region_samples);
+  EXPECT_EQ(exit_request, 0);   // a region sample makes nothing hot
+  EXPECT_TRUE(sampler.takeHot().empty());
+  // Out of service: its code no longer counts.
+  sampler.removeRegionCode(&region_samples);
+  const uint64_t before = region_samples, signals = sampler.signals();
+  const auto end2 = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (sampler.signals() < signals + 5 && std::chrono::steady_clock::now() < end2) regionCode(&x, 1000000);
+  EXPECT_GE(sampler.signals(), signals + 5);
+  EXPECT_EQ(region_samples, before);
 }
 
 }  // namespace
