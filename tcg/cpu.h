@@ -60,6 +60,16 @@ class Cpu {
   // from other pages.
   virtual bool fixedMapping(uint64_t vaddr, uint32_t flags) const { return false; }
 
+  // A virtual range that reads straight from host RAM in MMU mode
+  // `mmu_idx`, whatever the MMU state (MIPS kseg0 in kernel mode onto low
+  // RAM): host address = host + (vaddr - vbase) for vaddr in [vbase,
+  // vbase + size). Size 0: none. Stays true for the machine's life.
+  struct DirectWindow {
+    uint64_t vbase = 0, size = 0;
+    uint8_t* host = nullptr;
+  };
+  virtual DirectWindow directWindow(int mmu_idx) const { return {}; }
+
   // The MMU mode (softmmu TLB index) for instruction fetch under `flags`.
   virtual int mmuIndex(uint32_t flags) const = 0;
 

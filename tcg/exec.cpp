@@ -248,6 +248,9 @@ void ExecEngine::removeBreakpoint(uint64_t pc) {
 }
 
 void ExecEngine::insertWatchpoint(const Watchpoint& w) {
+  // Code translated without watchpoints reads direct windows
+  // (Cpu::directWindow) without the TLB, which marks watched pages.
+  if (debug_.watchpoints.empty()) flushAll();
   debug_.watchpoints.push_back(w);
   tlbFlushAll(&cpu_.common());   // refills mark the watched pages
 }
@@ -258,6 +261,7 @@ bool ExecEngine::removeWatchpoint(const Watchpoint& w) {
     if (it->addr == w.addr && it->len == w.len && it->read == w.read && it->write == w.write) {
       v.erase(it);
       tlbFlushAll(&cpu_.common());
+      if (v.empty()) flushAll();   // direct windows again
       return true;
     }
   }

@@ -2,6 +2,8 @@
 
 #include <sys/mman.h>
 
+#include <array>
+#include <cstdlib>
 #include <cstring>
 
 #include <capstone/capstone.h>
@@ -75,6 +77,8 @@ class Codegen final : public tcg::Backend {
  public:
   Codegen(tcg::Cpu& cpu, tcg::ExecEngine& engine, size_t size)
       : cpu_(cpu), engine_(engine), ti_(cpu.targetInfo()), size_(size) {
+    if (!std::getenv("MIMIC_NO_DIRECT_WINDOW"))   // for measurements
+      for (int i = 0; i < tcg::kMaxMmuModes; i++) windows_[size_t(i)] = cpu.directWindow(i);
     // The hot tier's block counters follow the code in the same mapping
     // (within rel32 reach of every block, so a block counts with one
     // rip-relative instruction), on pages of their own: never executed,
@@ -246,13 +250,19 @@ class Codegen final : public tcg::Backend {
     Label entry, resume;
     const tcg::Op* op;
     uint32_t index;
+    // A load in a direct window: the TLB probe is out of line too, from
+    // `probe` back to `access` with rdx = host address.
+    bool probe_out_of_line = false;
+    Label probe{}, access{};
   };
+  void emitTlbProbe(const tcg::Op& op, Label miss);
   void emitSlowPath(const SlowPath& sp);
   std::vector<Reg> liveCallerSaved(uint32_t index, const tcg::Op& op) const;
 
   tcg::Cpu& cpu_;
   tcg::ExecEngine& engine_;
   const tcg::TargetInfo& ti_;
+  std::array<tcg::Cpu::DirectWindow, tcg::kMaxMmuModes> windows_{};   // per MMU mode (emitLoadStore)
   size_t size_;
   uint8_t* buf_ = nullptr;
   size_t used_ = 0;
@@ -783,14 +793,13 @@ std::vector<Reg> Codegen::liveCallerSaved(uint32_t index, const tcg::Op& op) con
   return regs;
 }
 
-void Codegen::emitLoadStore(const tcg::Op& op, uint32_t index) {
+// rdx = guest address (zero-extended) on entry, host address on a hit;
+// rax = TLB entry offset, rcx = tag to compare.
+void Codegen::emitTlbProbe(const tcg::Op& op, Label miss) {
   const bool is_load = op.opc == Opcode::load;
   const tcg::MemOp m = tcg::MemOp::unpack(op.aux);
   const Value& addr = is_load ? op.args[1] : op.args[0];
-  const bool addr64 = addr.type == Type::I64;
-  const W aw = addr64 ? W::q : W::d;
-  // rdx = address (zero-extended), rax = TLB entry offset, rcx = tag to compare.
-  movTo(aw, Reg::rdx, addr);
+  const W aw = addr.type == Type::I64 ? W::q : W::d;
   a_.mov(aw, Reg::rax, Reg::rdx);
   a_.shr(aw, Reg::rax, uint8_t(tcg::kPageBits - 5));
   a_.and_(W::d, Reg::rax, int32_t((tcg::kTlbEntries - 1) << 5));
@@ -801,9 +810,41 @@ void Codegen::emitLoadStore(const tcg::Op& op, uint32_t index) {
                                    m.mmu_idx * sizeof(tcg::TlbEntry) * tcg::kTlbEntries);
   const int32_t field = is_load ? offsetof(tcg::TlbEntry, addr_read) : offsetof(tcg::TlbEntry, addr_write);
   a_.cmp(W::q, Reg::rcx, Mem::idx(kEnv, Reg::rax, 1, tlb_base + field));
-  SlowPath sp{a_.newLabel(), a_.newLabel(), &op, index};
-  a_.jcc(Cc::ne, sp.entry);
+  a_.jcc(Cc::ne, miss);
   a_.add(W::q, Reg::rdx, Mem::idx(kEnv, Reg::rax, 1, tlb_base + int32_t(offsetof(tcg::TlbEntry, addend))));
+}
+
+void Codegen::emitLoadStore(const tcg::Op& op, uint32_t index) {
+  const bool is_load = op.opc == Opcode::load;
+  const tcg::MemOp m = tcg::MemOp::unpack(op.aux);
+  const Value& addr = is_load ? op.args[1] : op.args[0];
+  const bool addr64 = addr.type == Type::I64;
+  const W aw = addr64 ? W::q : W::d;
+  SlowPath sp{a_.newLabel(), a_.newLabel(), &op, index};
+  movTo(aw, Reg::rdx, addr);
+  // A load in the mode's direct window (tcg::Cpu::directWindow: MIPS kseg0
+  // in kernel mode) reads host RAM at a constant offset after a range
+  // check; anything else takes the TLB probe, out of line.
+  const tcg::Cpu::DirectWindow& w = windows_[m.mmu_idx];
+  const unsigned bytes = m.bytes();
+  if (is_load && !addr64 && w.size >= bytes && w.vbase <= 0x80000000u && w.vbase + w.size <= 0x100000000ull &&
+      engine_.debug().watchpoints.empty()) {
+    sp.probe_out_of_line = true;
+    sp.probe = a_.newLabel();
+    sp.access = a_.newLabel();
+    a_.lea(W::d, Reg::rax, Mem::at(Reg::rdx, int32_t(-int64_t(w.vbase))));
+    a_.cmp(W::d, Reg::rax, int32_t(w.size - (bytes - 1)));   // the last byte in RAM too
+    a_.jcc(Cc::ae, sp.probe);
+    if (m.aligned && bytes > 1) {
+      a_.test(W::d, Reg::rdx, int32_t(bytes - 1));
+      a_.jcc(Cc::ne, sp.probe);
+    }
+    a_.mov(W::q, Reg::rcx, int64_t(reinterpret_cast<uintptr_t>(w.host) - w.vbase));
+    a_.add(W::q, Reg::rdx, Reg::rcx);
+    a_.bind(sp.access);
+  } else {
+    emitTlbProbe(op, sp.entry);
+  }
   const Mem host = Mem::at(Reg::rdx, 0);
   const unsigned size = m.bytes();
   if (is_load) {
@@ -860,6 +901,11 @@ void Codegen::emitSlowPath(const SlowPath& sp) {
     return;
   }
   const bool is_load = op.opc == Opcode::load;
+  if (sp.probe_out_of_line) {
+    a_.bind(sp.probe);
+    emitTlbProbe(op, sp.entry);
+    a_.jmp(sp.access);
+  }
   a_.bind(sp.entry);
   std::vector<Reg> saved = liveCallerSaved(sp.index, op);
   // Odd counts keep the stack 16-byte aligned at the call.

@@ -116,6 +116,15 @@ bool MipsCpu::fixedMapping(uint64_t vaddr, uint32_t flags) const {
   return (flags & HF_KSU_MASK) == 0 && vaddr >= 0x80000000u && vaddr < 0xc0000000u;
 }
 
+tcg::Cpu::DirectWindow MipsCpu::directWindow(int mmu_idx) const {
+  // kseg0 (0x80000000, 512 MiB, unmapped) onto the RAM at physical 0, in
+  // kernel mode (KSU 0, or ERL).
+  if (mmu_idx != 0 && mmu_idx != MMU_ERL) return {};
+  const hw::Region* r = const_cast<MipsCpu*>(this)->addressSpace().find(0);
+  if (!r || !r->isRam() || r->readonly || r->base != 0) return {};
+  return {0x80000000u, std::min<uint64_t>(r->size, 0x20000000u), r->host};
+}
+
 void MipsCpu::translate(tcg::Block& b, uint64_t pc, uint32_t flags) { translateBlock(*this, b, uint32_t(pc), flags); }
 
 bool MipsCpu::mmuTranslate(uint64_t vaddr, tcg::AccessType type, int mmu_idx, bool raise,

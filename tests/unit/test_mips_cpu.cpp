@@ -96,6 +96,30 @@ TEST_P(MipsCpuTest, UnalignedLoadReportsBadVAddr) {
   EXPECT_EQ(m.st().gpr[10], 1u) << "earlier instructions of the block completed";
 }
 
+// Kernel-mode loads from kseg0 read RAM straight through the direct window
+// (tcg::Cpu::directWindow) up to its last byte; one word past RAM is a bus
+// error, as through the TLB.
+TEST_P(MipsCpuTest, Kseg0LoadsReachTheLastByteOfRamAndFaultPastIt) {
+  m.write32(0x80fffffc, 0x11223344);
+  m.run(withStop({
+      lui(8, 0x8100),
+      lw(9, 8, -4),           // the last word of the 16 MiB of RAM
+      I(36, 8, 10, -1),       // lbu t2, -1(t0): its last byte
+      I(37, 8, 11, -2),       // lhu t3, -2(t0)
+      addiu(12, 0, 1),
+      lw(13, 8, 0),           // just past RAM
+      addiu(12, 0, 2),
+  }));
+  const bool be = GetParam().big_endian;
+  EXPECT_EQ(m.st().gpr[9], 0x11223344u);
+  EXPECT_EQ(m.st().gpr[10], be ? 0x44u : 0x11u);
+  EXPECT_EQ(m.st().gpr[11], be ? 0x3344u : 0x1122u);
+  EXPECT_EQ(m.stopCode(), 0xe0u) << "the exception handler ran";
+  EXPECT_EQ((m.st().cp0_cause & CA_EXC_MASK) >> CA_EXC_SHIFT, uint32_t(EXC_DBE));
+  EXPECT_EQ(m.st().cp0_epc, kCodeBase + 20);
+  EXPECT_EQ(m.st().gpr[12], 1u) << "the load past RAM did not complete";
+}
+
 TEST_P(MipsCpuTest, BranchLikelyAnnulsDelaySlotWhenNotTaken) {
   m.run(withStop({
       addiu(8, 0, 1),

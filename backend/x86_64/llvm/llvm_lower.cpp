@@ -750,7 +750,9 @@ class Lowerer {
       const tcg::Block& b = *members[i].block;
       std::vector<const Op*> def(b.temps.size(), nullptr);
       for (const Op& op : b.ops) {
-        if (op.opc == Opcode::load || op.opc == Opcode::store) {
+        // Loads in a direct window (probeTlb) need no memo.
+        const bool windowed = op.opc == Opcode::load && opts_.windows[tcg::MemOp::unpack(op.aux).mmu_idx].size;
+        if ((op.opc == Opcode::load && !windowed) || op.opc == Opcode::store) {
           const bool store = op.opc == Opcode::store;
           if (auto slot = baseSlot(def, op.args[store ? 0 : 1])) {
             const Base key{loop_of_[i], *slot, store, tcg::MemOp::unpack(op.aux).mmu_idx};
@@ -817,6 +819,22 @@ class Lowerer {
     Memo mm{};
     llvm::BasicBlock* memo_hit = nullptr;
     llvm::Value* memo_addend = nullptr;
+    // Loads in a direct window (tcg::Cpu::directWindow) read host RAM at a
+    // constant offset: a range check, no TLB, no memo.
+    const tcg::Cpu::DirectWindow& w = opts_.windows[m.mmu_idx];
+    llvm::BasicBlock* window_hit = nullptr;
+    if (!write && w.size >= m.bytes() && region_) {
+      window_hit = llvm::BasicBlock::Create(ctx_, "window", fn_);
+      llvm::BasicBlock* not_window = llvm::BasicBlock::Create(ctx_, "not_window", fn_);
+      llvm::Value* in = ir_.CreateICmpULT(ir_.CreateSub(p.vaddr, ir_.getInt64(w.vbase)),
+                                          ir_.getInt64(w.size - (m.bytes() - 1)));   // the last byte in RAM too
+      if (m.aligned && m.bytes() > 1)
+        in = ir_.CreateAnd(in, ir_.CreateICmpEQ(ir_.CreateAnd(p.vaddr, ir_.getInt64(m.bytes() - 1)), ir_.getInt64(0)));
+      ir_.CreateCondBr(in, window_hit, not_window);
+      ir_.SetInsertPoint(window_hit);
+      ir_.CreateBr(fast);
+      ir_.SetInsertPoint(not_window);
+    }
     if (memo) {
       mm = memos_[found->second];
       memo_hit = llvm::BasicBlock::Create(ctx_, "memo_hit", fn_);
@@ -845,9 +863,10 @@ class Lowerer {
     }
     ir_.CreateBr(fast);
     ir_.SetInsertPoint(fast);
-    if (memo) {
-      llvm::PHINode* phi = ir_.CreatePHI(i64_, 2);
-      phi->addIncoming(memo_addend, memo_hit);
+    if (memo || window_hit) {
+      llvm::PHINode* phi = ir_.CreatePHI(i64_, 3);
+      if (memo) phi->addIncoming(memo_addend, memo_hit);
+      if (window_hit) phi->addIncoming(ir_.getInt64(reinterpret_cast<uint64_t>(w.host) - w.vbase), window_hit);
       phi->addIncoming(addend, hit);
       p.addend = phi;
     } else {

@@ -1,10 +1,12 @@
 // Lowering of one IR block to an LLVM function (see llvm_backend.h).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "tcg/cpu.h"
 #include "tcg/cpu_common.h"
 #include "tcg/ir.h"
 #include "tcg/region.h"
@@ -21,6 +23,9 @@ struct LowerOptions {
   tcg::TargetInfo target;
   bool icount = false;   // take the block's instructions from CpuCommon::icount_budget
   bool no_tlb_memo = false;   // regions probe the TLB at every access (MIMIC_NO_TLB_MEMO=1, for measurements)
+  // Per MMU mode, the range loads read straight from host RAM
+  // (tcg::Cpu::directWindow); none where size is 0.
+  std::array<tcg::Cpu::DirectWindow, tcg::kMaxMmuModes> windows{};
 };
 
 // Adds `uint64_t name(void* env)` for block `b` (translation block `tb`,
