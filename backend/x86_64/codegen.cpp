@@ -821,31 +821,36 @@ void Codegen::emitLoadStore(const tcg::Op& op, uint32_t index) {
   const bool addr64 = addr.type == Type::I64;
   const W aw = addr64 ? W::q : W::d;
   SlowPath sp{a_.newLabel(), a_.newLabel(), &op, index};
-  movTo(aw, Reg::rdx, addr);
   // A load in the mode's direct window (tcg::Cpu::directWindow: MIPS kseg0
   // in kernel mode) reads host RAM at a constant offset after a range
-  // check; anything else takes the TLB probe, out of line.
+  // check: [rcx + rax] with rcx = the window's host base and rax = the
+  // offset. Anything else takes the TLB probe, out of line, which comes
+  // back with rcx = host address and rax = 0.
   const tcg::Cpu::DirectWindow& w = windows_[m.mmu_idx];
   const unsigned bytes = m.bytes();
+  Mem host = Mem::at(Reg::rdx, 0);
   if (is_load && !addr64 && w.size >= bytes && w.vbase <= 0x80000000u && w.vbase + w.size <= 0x100000000ull &&
       engine_.debug().watchpoints.empty()) {
     sp.probe_out_of_line = true;
     sp.probe = a_.newLabel();
     sp.access = a_.newLabel();
-    a_.lea(W::d, Reg::rax, Mem::at(Reg::rdx, int32_t(-int64_t(w.vbase))));
+    Reg areg = Reg::rdx;   // the address: its own register where it has one
+    if (addr.isTemp() && loc(addr).kind == Location::InReg) areg = loc(addr).reg;
+    else movTo(aw, Reg::rdx, addr);
+    a_.lea(W::d, Reg::rax, Mem::at(areg, int32_t(-int64_t(w.vbase))));   // 32-bit: the upper half is zero
     a_.cmp(W::d, Reg::rax, int32_t(w.size - (bytes - 1)));   // the last byte in RAM too
     a_.jcc(Cc::ae, sp.probe);
     if (m.aligned && bytes > 1) {
-      a_.test(W::d, Reg::rdx, int32_t(bytes - 1));
+      a_.test(W::d, areg, int32_t(bytes - 1));
       a_.jcc(Cc::ne, sp.probe);
     }
-    a_.mov(W::q, Reg::rcx, int64_t(reinterpret_cast<uintptr_t>(w.host) - w.vbase));
-    a_.add(W::q, Reg::rdx, Reg::rcx);
+    a_.mov(W::q, Reg::rcx, int64_t(reinterpret_cast<uintptr_t>(w.host)));
     a_.bind(sp.access);
+    host = Mem::idx(Reg::rcx, Reg::rax, 1, 0);
   } else {
+    movTo(aw, Reg::rdx, addr);
     emitTlbProbe(op, sp.entry);
   }
-  const Mem host = Mem::at(Reg::rdx, 0);
   const unsigned size = m.bytes();
   if (is_load) {
     const Value& d = op.args[0];
@@ -903,7 +908,11 @@ void Codegen::emitSlowPath(const SlowPath& sp) {
   const bool is_load = op.opc == Opcode::load;
   if (sp.probe_out_of_line) {
     a_.bind(sp.probe);
+    const Value& addr = op.args[1];
+    movTo(addr.type == Type::I64 ? W::q : W::d, Reg::rdx, addr);
     emitTlbProbe(op, sp.entry);
+    a_.mov(W::q, Reg::rcx, Reg::rdx);   // the access is [rcx + rax]
+    a_.xor_(W::d, Reg::rax, Reg::rax);
     a_.jmp(sp.access);
   }
   a_.bind(sp.entry);
