@@ -2,6 +2,7 @@
 // machines need from a guest CPU. Each frontend derives its CPU from this.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -69,6 +70,9 @@ class Cpu {
     uint8_t* host = nullptr;
   };
   virtual DirectWindow directWindow(int mmu_idx) const { return {}; }
+  // Every mode's window, as code generators take them (none at all under
+  // MIMIC_NO_DIRECT_WINDOW=1, for measurements).
+  std::array<DirectWindow, kMaxMmuModes> directWindows() const;
 
   // The MMU mode (softmmu TLB index) for instruction fetch under `flags`.
   virtual int mmuIndex(uint32_t flags) const = 0;

@@ -60,9 +60,7 @@ std::string ExecEngine::statsReport() const {
       s.blocks_executed, s.goto_tb_exits, s.exceptions);
   // The CPU thread's own CPU time: the guest's share of the process's,
   // apart from the compiler thread (steadier than wall time on a busy host).
-  timespec ts{};
-  if (cpu_thread_clock_valid_ && clock_gettime(cpu_thread_clock_, &ts) == 0)
-    out += fmt::format("mimic: jit: CPU thread: {:.3f} s of CPU\n", double(ts.tv_sec) + double(ts.tv_nsec) * 1e-9);
+  if (cpu_thread_clock_valid_) out += fmt::format("mimic: jit: CPU thread: {:.3f} s of CPU\n", double(cpuThreadNs()) * 1e-9);
   if (backend_kind_ == BackendKind::Auto)
     out += fmt::format(
         "mimic: jit: tier 2: {} regions of {} blocks, {} KiB of code, {:.3f} s compiling ({:.3f} s LLVM IR "
@@ -599,10 +597,23 @@ void ExecEngine::flushAll() {
   stats_.flushes++;
 }
 
+uint64_t ExecEngine::cpuThreadNs() const {
+  timespec ts{};
+  if (!cpu_thread_clock_valid_ || clock_gettime(cpu_thread_clock_, &ts) != 0) return 0;
+  return uint64_t(ts.tv_sec) * 1000000000u + uint64_t(ts.tv_nsec);
+}
+
 // ---- Cpu entry points that live with the engine
 
 Cpu::Cpu(hw::AddressSpace& as) : as_(as) {}
 Cpu::~Cpu() = default;
+
+std::array<Cpu::DirectWindow, kMaxMmuModes> Cpu::directWindows() const {
+  static const bool off = std::getenv("MIMIC_NO_DIRECT_WINDOW") != nullptr;
+  std::array<DirectWindow, kMaxMmuModes> w{};
+  for (unsigned i = 0; i < kMaxMmuModes && !off; i++) w[i] = directWindow(int(i));
+  return w;
+}
 
 ExecEngine& Cpu::engine() {
   if (!engine_) engine_ = std::make_unique<ExecEngine>(*this);

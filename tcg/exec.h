@@ -333,6 +333,7 @@ class ExecEngine {
   bool hotBudgetLeft();
   int review_timer_ = -1;
   // The CPU thread's CPU-time clock (statsReport), set when run() starts.
+  uint64_t cpuThreadNs() const;   // the CPU thread's CPU time (0 before it ran)
   clockid_t cpu_thread_clock_{};
   bool cpu_thread_clock_valid_ = false;
   void reviewRegions();

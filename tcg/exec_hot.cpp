@@ -9,7 +9,6 @@
 // a region sets.
 #include <algorithm>
 #include <cstdlib>
-#include <ctime>
 
 #include <fmt/format.h>
 
@@ -19,17 +18,6 @@
 #include "util/perfmap.h"
 
 namespace mimic::tcg {
-
-namespace {
-
-// The calling thread's CPU time (reviews run on the CPU thread).
-uint64_t threadCpuNs() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return uint64_t(ts.tv_sec) * 1000000000u + uint64_t(ts.tv_nsec);
-}
-
-}  // namespace
 
 // Experiments: MIMIC_HOT_MAX_BLOCKS overrides the cap.
 size_t ExecEngine::maxRegionBlocks() {
@@ -307,7 +295,7 @@ void ExecEngine::reviewRegions() {
   std::vector<Costly> costly;
   // The sampler's real period so far (HotSampler::signals).
   const uint64_t signals = sampler_ ? sampler_->signals() : 0;
-  const double ns_per_sample = signals ? double(threadCpuNs()) / double(signals) : double(kHotSamplePeriodNs);
+  const double ns_per_sample = signals ? double(cpuThreadNs()) / double(signals) : double(kHotSamplePeriodNs);
   const int64_t now = timers_->nowNs();
   for (auto& [key, current] : regions_) {
     // While a rebuild compiles, the region it will replace is the one

@@ -3,7 +3,6 @@
 #include <sys/mman.h>
 
 #include <array>
-#include <cstdlib>
 #include <cstring>
 
 #include <capstone/capstone.h>
@@ -76,9 +75,7 @@ const void* lookupCode(tcg::CpuCommon* c) {
 class Codegen final : public tcg::Backend {
  public:
   Codegen(tcg::Cpu& cpu, tcg::ExecEngine& engine, size_t size)
-      : cpu_(cpu), engine_(engine), ti_(cpu.targetInfo()), size_(size) {
-    if (!std::getenv("MIMIC_NO_DIRECT_WINDOW"))   // for measurements
-      for (int i = 0; i < tcg::kMaxMmuModes; i++) windows_[size_t(i)] = cpu.directWindow(i);
+      : cpu_(cpu), engine_(engine), ti_(cpu.targetInfo()), windows_(cpu.directWindows()), size_(size) {
     // The hot tier's block counters follow the code in the same mapping
     // (within rel32 reach of every block, so a block counts with one
     // rip-relative instruction), on pages of their own: never executed,
@@ -262,7 +259,7 @@ class Codegen final : public tcg::Backend {
   tcg::Cpu& cpu_;
   tcg::ExecEngine& engine_;
   const tcg::TargetInfo& ti_;
-  std::array<tcg::Cpu::DirectWindow, tcg::kMaxMmuModes> windows_{};   // per MMU mode (emitLoadStore)
+  const std::array<tcg::Cpu::DirectWindow, tcg::kMaxMmuModes> windows_;   // per MMU mode (emitLoadStore)
   size_t size_;
   uint8_t* buf_ = nullptr;
   size_t used_ = 0;

@@ -33,13 +33,10 @@ constexpr size_t kMaxQueuedJobs = 16;
 // the middle of a compile is left to finish on its own (see the compiler's
 // destructor) rather than waited for, so this outlives the compiler object.
 struct WorkerState {
-  explicit WorkerState(tcg::Cpu& c) : cpu(&c), target(c.targetInfo()) {
-    static const bool no_window = std::getenv("MIMIC_NO_DIRECT_WINDOW") != nullptr;
-    for (int i = 0; i < tcg::kMaxMmuModes && !no_window; i++) windows[size_t(i)] = c.directWindow(i);
-  }
+  explicit WorkerState(tcg::Cpu& c) : cpu(&c), target(c.targetInfo()), windows(c.directWindows()) {}
   tcg::Cpu* cpu;                 // null once abandoned (under mu): no more kicks
   const tcg::TargetInfo target;
-  std::array<tcg::Cpu::DirectWindow, tcg::kMaxMmuModes> windows{};   // read on the CPU thread, at start
+  const std::array<tcg::Cpu::DirectWindow, tcg::kMaxMmuModes> windows;   // read on the CPU thread, at start
   Jit jit;
   std::mutex mu;
   std::condition_variable cv;
@@ -55,7 +52,7 @@ struct WorkerState {
     const uint64_t bytes0 = jit.codeBytes(), opt0 = jit.optNs(), codegen0 = jit.codegenNs();
     static const bool no_memo = std::getenv("MIMIC_NO_TLB_MEMO") != nullptr;
     LowerOptions opts{target, job.icount, no_memo};
-    for (int i = 0; i < tcg::kMaxMmuModes; i++) opts.windows[size_t(i)] = windows[size_t(i)];
+    opts.windows = windows;
     std::vector<bool> entries;
     job.fn = jit.compile(job.members[0].pc, [&](llvm::Module& m, const std::string& n) {
       return lowerRegion(m, n, job.members, opts, &entries);
