@@ -63,11 +63,11 @@ std::string ExecEngine::statsReport() const {
   if (cpu_thread_clock_valid_) out += fmt::format("mimic: jit: CPU thread: {:.3f} s of CPU\n", double(cpuThreadNs()) * 1e-9);
   if (backend_kind_ == BackendKind::Auto)
     out += fmt::format(
-        "mimic: jit: tier 2: {} regions of {} blocks, {} KiB of code, {:.3f} s compiling ({:.3f} s LLVM IR "
+        "mimic: jit: tier 2: {} regions of {} blocks (and {} copies for call sites), {} KiB of code, {:.3f} s compiling ({:.3f} s LLVM IR "
         "pipeline, {:.3f} s LLVM back end, compiler thread CPU); {} installed, {} stale, {} dropped, {} refused "
         "(queue full), {} deferred (compile budget), {} dropped for too many entries, {} resets (code limit); "
         "{} region entries; {}\n",
-        s.regions, s.region_blocks, s.region_code_bytes >> 10, double(s.region_ns) * 1e-9,
+        s.regions, s.region_blocks, s.region_copies, s.region_code_bytes >> 10, double(s.region_ns) * 1e-9,
         double(s.region_opt_ns) * 1e-9, double(s.region_codegen_ns) * 1e-9, s.regions_installed, s.regions_stale,
         s.regions_dropped, s.regions_refused, s.regions_deferred, s.regions_costly, s.tier2_resets,
         regionEntries(),
@@ -439,6 +439,7 @@ void ExecEngine::setBlockInfo(TranslationBlock& tb, const Block& b, uint64_t pc,
   tb.guest_size = b.guest_size;
   tb.num_insns = b.num_insns;
   tb.dispatches = hotTierEnabled() && dispatchesThroughLoad(b);   // only regions ask
+  tb.call_return = b.call_return;
   tb.debug_break = debug_break;
 }
 

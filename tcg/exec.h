@@ -38,6 +38,7 @@ struct ExecStats {
   // The hot tier (tier=auto).
   uint64_t regions = 0;            // regions compiled through LLVM
   uint64_t region_blocks = 0;      // blocks in them
+  uint64_t region_copies = 0;      // and the callees' blocks compiled again per call site
   uint64_t region_ns = 0;          // compiler time (its own thread unless -icount)
   uint64_t region_opt_ns = 0;      // of it: LLVM's IR pipeline
   uint64_t region_codegen_ns = 0;  // of it: LLVM's back end

@@ -34,7 +34,8 @@ bool ExecEngine::regionPossible(const TranslationBlock* tb) const {
 
 // The page's often-run blocks under the hot block's mapping and mode: the
 // old region's members first (a rebuild keeps their order), then the hot
-// block, the blocks its goto_tb exits reach, breadth first, and the others
+// block, the blocks its goto_tb exits (and its calls' returns) reach,
+// breadth first, and the others
 // that ran at least an eighth of the threshold (the targets of indirect
 // jumps: a switch's cases, returns into a caller in the page).
 std::vector<TranslationBlock*> ExecEngine::regionMembers(TranslationBlock* hot, const Region* old) const {
@@ -59,11 +60,19 @@ std::vector<TranslationBlock*> ExecEngine::regionMembers(TranslationBlock* hot, 
   if (old)
     for (TranslationBlock* tb : old->members) add(tb);
   add(hot);
+  // A call's return address counts as one more target: the callee's
+  // return goes there (in the region, a predicted branch: llvm_lower.cpp).
   for (size_t i = 0; i < members.size() && members.size() < maxRegionBlocks(); i++)
-    for (int slot = 0; slot < 2; slot++) {
+    for (int slot = 0; slot < 3; slot++) {
       const TranslationBlock* from = members[i];
-      if (from->jmp_offset[slot] == kNoJump) continue;
-      const uint64_t pc = from->jmp_target_pc[slot];
+      uint64_t pc;
+      if (slot < 2) {
+        if (from->jmp_offset[slot] == kNoJump) continue;
+        pc = from->jmp_target_pc[slot];
+      } else {
+        if (from->call_return == Block::kNoCall) continue;
+        pc = from->call_return;
+      }
       uint64_t phys_pc = ppage | (pc & (kPageSize - 1));
       if ((pc & kPageMask) != vpage) {
         TranslationResult tr;
@@ -216,6 +225,7 @@ void ExecEngine::installFinished() {
     r->fn = job->fn;
     stats_.regions++;
     stats_.region_blocks += job->members.size();
+    stats_.region_copies += job->copies;
     stats_.region_ns += job->compile_ns;
     stats_.region_opt_ns += job->opt_ns;
     stats_.region_codegen_ns += job->codegen_ns;
@@ -247,7 +257,8 @@ void ExecEngine::installFinished() {
       std::string pcs;
       for (uint32_t i = 0; i < r->members.size(); i++)
         if (job->entries[i]) pcs += fmt::format(" {:#x}", r->members[i]->pc);
-      log::write(fmt::format("hot: installed page {:#x} region, {} blocks, entries:{}\n", r->vpage, r->members.size(), pcs));
+      log::write(fmt::format("hot: installed page {:#x} region, {} blocks and {} copies for call sites, entries:{}\n",
+                             r->vpage, r->members.size(), job->copies, pcs));
     }
     if (log::enabled(log::kPerfMap))
       perfmap::add(r->fn, job->code_bytes, fmt::format("region:{:#x}+{}", r->members[0]->pc, r->members.size()));

@@ -189,8 +189,21 @@ struct Block {
   uint64_t guest_pc = 0;       // first guest instruction
   uint32_t guest_size = 0;     // bytes of guest code covered
   uint32_t num_insns = 0;
+  // The block ends in a direct call (MIPS jal, bal): its goto_tb exit
+  // goes to the callee, which returns to this address. The hot tier's
+  // regions predict the return (llvm_lower.cpp, call contexts); nothing
+  // depends on it for correctness.
+  static constexpr uint64_t kNoCall = ~uint64_t(0);
+  uint64_t call_return = kNoCall;
 
-  void clear() { ops.clear(); temps.clear(); num_labels = 0; guest_size = 0; num_insns = 0; }
+  void clear() {
+    ops.clear();
+    temps.clear();
+    num_labels = 0;
+    guest_size = 0;
+    num_insns = 0;
+    call_return = kNoCall;
+  }
 };
 
 // Human-readable dump, one op a line (for -d op and test failures).

@@ -46,6 +46,7 @@ struct RegionJob {
   // Results.
   void* fn = nullptr;           // uint64_t fn(void* env, uint32_t entry)
   std::vector<uint8_t> entries; // members fn may be entered at (the others run baseline code)
+  uint32_t copies = 0;          // blocks compiled again for another call site (call contexts)
   uint64_t compile_ns = 0;
   uint64_t opt_ns = 0;       // of compile_ns: LLVM's IR pipeline
   uint64_t codegen_ns = 0;   // of compile_ns: LLVM's back end

@@ -53,6 +53,9 @@ struct TranslationBlock {
   // switch's jump table, a handler table), not to a register's value (a
   // return): its targets are the jump cache's (ExecEngine::regionMembers).
   bool dispatches = false;
+  // It ends in a direct call returning here (Block::call_return): a
+  // region with it holds the return's block too.
+  uint64_t call_return = Block::kNoCall;
   // A region lists it (a member, whose address its code returns as an exit
   // tag): it is not recycled before the next flush.
   bool pinned = false;

@@ -118,6 +118,7 @@ void translateBlock(MipsCpu& cpu, tcg::Block& blk, uint32_t pc0, uint32_t flags)
     c.pc = pc;
     c.in_delay_slot = false;
     c.branch = BranchKind::None;
+    c.call = false;
     c.skip_next = false;
     c.end_after = false;
     translateOne(c, word);
@@ -136,6 +137,7 @@ void translateBlock(MipsCpu& cpu, tcg::Block& blk, uint32_t pc0, uint32_t flags)
       const Value cond = c.cond;
       const Value target_reg = c.target_reg;
       const tcg::Label skip = c.likely_skip;
+      const bool call = c.call;
 
       // The delay slot.
       b.insnStart(pc + 4);
@@ -169,6 +171,7 @@ void translateBlock(MipsCpu& cpu, tcg::Block& blk, uint32_t pc0, uint32_t flags)
       switch (kind) {
         case BranchKind::Jump:
           exitTo(0, target);
+          if (call && !via_loop) blk.call_return = branch_pc + 8;
           break;
         case BranchKind::Cond: {
           tcg::Label not_taken = b.newLabel();

@@ -20,6 +20,7 @@ void condBranch(Ctx& c, Insn i, Cond cond, Value a, Value b, bool likely, unsign
   if (cond == Cond::ALWAYS && !likely) {
     if (link_reg) link(c, link_reg);
     c.branch = BranchKind::Jump;
+    c.call = link_reg == 31;
     return;
   }
   // The condition is computed before the link register and the delay slot
@@ -113,6 +114,7 @@ void trans_J(Ctx& c, Insn i) {
 void trans_JAL(Ctx& c, Insn i) {
   trans_J(c, i);
   link(c, 31);
+  c.call = true;
 }
 
 void trans_JR(Ctx& c, Insn i) {

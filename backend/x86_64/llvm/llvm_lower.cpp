@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdlib>
 #include <map>
 #include <optional>
 #include <set>
@@ -17,6 +18,7 @@
 #include <llvm/IR/MDBuilder.h>
 #include <llvm/IR/Module.h>
 
+#include "backend/x86_64/llvm/call_contexts.h"
 #include "tcg/backend.h"
 #include "tcg/softmmu.h"
 
@@ -35,7 +37,11 @@ class Lowerer {
  public:
   Lowerer(llvm::Module& m, const LowerOptions& o) : m_(m), ctx_(m.getContext()), opts_(o), ir_(ctx_) {}
 
-  llvm::Function* lower(const std::string& name, const std::vector<RegionMember>& members, bool region) {
+  llvm::Function* lower(const std::string& name, const std::vector<RegionMember>& region_members, bool region) {
+    // A region's callees get a copy per call site (call_contexts.h); from
+    // here on, "member" means one of those instances.
+    contexts_ = expandCallContexts(region_members, region ? maxInstances(region_members.size()) : 0);
+    const std::vector<RegionMember>& members = contexts_.list;
     i32_ = ir_.getInt32Ty();
     i64_ = ir_.getInt64Ty();
     ptr_ = ir_.getPtrTy();
@@ -80,10 +86,11 @@ class Lowerer {
     findChecksAfterCalls(members);
     findDirtySlots(members);
     if (region_) {
-      // Entered at the member the trampoline names (findLoopHeaders).
-      llvm::SwitchInst* sw = ir_.CreateSwitch(fn_->getArg(1), member_entry_[0], unsigned(members.size()));
-      for (size_t i = 1; i < members.size(); i++)
-        if (entries_[i]) sw->addCase(ir_.getInt32(uint32_t(i)), member_entry_[i]);
+      // Entered at the member the trampoline names (findLoopHeaders), in
+      // its first copy.
+      llvm::SwitchInst* sw = ir_.CreateSwitch(fn_->getArg(1), member_entry_[0], unsigned(region_members.size()));
+      for (size_t m = 1; m < region_members.size(); m++)
+        if (entries_[contexts_.canonical[m]]) sw->addCase(ir_.getInt32(uint32_t(m)), member_entry_[contexts_.canonical[m]]);
     } else {
       ir_.CreateBr(member_entry_[0]);
     }
@@ -123,6 +130,17 @@ class Lowerer {
   }
 
  private:
+  // How many members (copies included) a region of n may have: callees'
+  // copies at most double it, and the dispatch's table numbers members in
+  // a byte. MIMIC_HOT_CALL_COPIES=0: no copies (for measurements).
+  static size_t maxInstances(size_t n) {
+    static const bool off = [] {
+      const char* v = std::getenv("MIMIC_HOT_CALL_COPIES");
+      return v && std::string(v) == "0";
+    }();
+    return off ? 0 : std::min<size_t>(254, 2 * n);
+  }
+
   llvm::Type* ty(Type t) { return t == Type::I32 ? static_cast<llvm::Type*>(i32_) : i64_; }
   unsigned bits(Type t) { return tcg::typeBits(t); }
 
@@ -365,12 +383,11 @@ class Lowerer {
           for (size_t t : open)
             if (last_use[t] > k) crossing = true;
           if (!crossing) {
-            for (size_t j = 0; j < members.size(); j++)
-              if (j != i && members[j].pc == op.aux64) {
-                merge_[i] = {k, j};
-                break;
-              }
-            if (merge_[i].op != kNoMerge) break;
+            const size_t j = contexts_.fallTarget(i, op.aux64);
+            if (j != CallContexts::kNone && j != i) {
+              merge_[i] = {k, j};
+              break;
+            }
           }
         }
         if (op.opc == Opcode::br || op.opc == Opcode::brcond) furthest_branch = std::max(furthest_branch, label_pos[op.aux]);
@@ -384,33 +401,52 @@ class Lowerer {
   }
 
   // Each member's direct edges within the region: its goto_tb exits to
-  // members and the member it runs into (findMergePoints).
+  // members, the member it runs into (findMergePoints) and, in a call's
+  // copy, the caller's continuation its return is predicted to reach.
   void findDirectEdges(const std::vector<RegionMember>& members) {
     const size_t n = members.size();
     direct_succ_.assign(n, {});
     for (size_t i = 0; i < n; i++) {
       const std::vector<Op>& ops = members[i].block->ops;
-      for (size_t k = 0; k < ops.size() && k < merge_[i].op; k++)
+      for (size_t k = 0; k < ops.size() && k < merge_[i].op; k++) {
         if (ops[k].opc == Opcode::goto_tb)
-          for (size_t j = 0; j < n; j++)
-            if (members[j].pc == ops[k].aux64) direct_succ_[i].push_back(j);
+          if (const size_t j = contexts_.jumpTarget(i, ops[k].aux64); j != CallContexts::kNone)
+            direct_succ_[i].push_back(j);
+        if (ops[k].opc == Opcode::goto_ptr && contexts_.return_to[i] != CallContexts::kNone)
+          direct_succ_[i].push_back(contexts_.return_to[i]);
+      }
       if (merge_[i].op != kNoMerge) direct_succ_[i].push_back(merge_[i].member);
     }
   }
 
-  // The region's loops: the strongly connected components of its direct
-  // edges with a cycle (Tarjan's algorithm, iterative). A call and its
-  // return are not direct edges (the return is a dispatch), so a callee's
-  // loop is a loop of its own, apart from its caller's.
+  // The region's loops, nested: the strongly connected components of its
+  // direct edges with a cycle, and within each, with the edges back to its
+  // headers (the members entered from outside it) taken away, the loops
+  // inside it. A callee's copy (call_contexts.h) sits in its caller's
+  // loop; its own loop is a loop inside that one, with memos of its own.
   void findLoops(const std::vector<RegionMember>& members) {
     const size_t n = members.size();
+    loop_of_.assign(n, -1);
+    loop_parent_.clear();
+    loop_count_ = 0;
+    std::vector<uint8_t> all(n, 1);
+    nestLoops(all, -1, 0);
+  }
+  // The loops among `in` (members of loop `parent`, or all), whose edges
+  // into `parent`'s headers no longer count.
+  void nestLoops(const std::vector<uint8_t>& in, int parent, unsigned depth) {
+    const size_t n = in.size();
     const size_t kNone = ~size_t(0);
+    auto edge = [&](size_t from, size_t to) {
+      return in[to] && !(parent >= 0 && header_of_loop_[size_t(parent)][to]);
+    };
+    // Tarjan's algorithm, iterative, over the members in `in`.
     std::vector<size_t> index(n, kNone), low(n, 0), comp(n, kNone);
     std::vector<uint8_t> on_stack(n, 0);
     std::vector<size_t> stack;
     size_t next_index = 0, comps = 0;
     for (size_t root = 0; root < n; root++) {
-      if (index[root] != kNone) continue;
+      if (!in[root] || index[root] != kNone) continue;
       std::vector<std::pair<size_t, size_t>> work{{root, 0}};
       index[root] = low[root] = next_index++;
       stack.push_back(root);
@@ -419,6 +455,7 @@ class Lowerer {
         auto& [v, next] = work.back();
         if (next < direct_succ_[v].size()) {
           const size_t w = direct_succ_[v][next++];
+          if (!edge(v, w)) continue;
           if (index[w] == kNone) {
             index[w] = low[w] = next_index++;
             stack.push_back(w);
@@ -443,18 +480,53 @@ class Lowerer {
         }
       }
     }
-    // Components with a cycle: more than one member, or a self-edge.
+    // Components with a cycle (more than one member, or a self-edge) are
+    // loops; their headers are the members an edge reaches from outside
+    // (or the first member, for a component nothing enters).
     std::vector<size_t> size(comps, 0);
-    for (size_t i = 0; i < n; i++) size[comp[i]]++;
+    for (size_t i = 0; i < n; i++)
+      if (in[i]) size[comp[i]]++;
     std::vector<int> loop_id(comps, -1);
-    loop_of_.assign(n, -1);
-    loop_count_ = 0;
     for (size_t i = 0; i < n; i++) {
-      const bool self = std::find(direct_succ_[i].begin(), direct_succ_[i].end(), i) != direct_succ_[i].end();
+      if (!in[i]) continue;
+      bool self = false;
+      for (size_t j : direct_succ_[i]) self |= j == i && edge(i, i);
       if (size[comp[i]] < 2 && !self) continue;
-      if (loop_id[comp[i]] < 0) loop_id[comp[i]] = int(loop_count_++);
+      if (loop_id[comp[i]] < 0) {
+        loop_id[comp[i]] = int(loop_count_++);
+        loop_parent_.push_back(parent);
+        header_of_loop_.emplace_back(n, 0);
+      }
       loop_of_[i] = loop_id[comp[i]];
     }
+    for (size_t i = 0; i < n; i++)
+      for (size_t j : direct_succ_[i])
+        if (in[j] && loop_id[comp[j]] >= 0 && (!in[i] || comp[i] != comp[j]))
+          header_of_loop_[size_t(loop_id[comp[j]])][j] = 1;
+    if (depth >= kMaxLoopDepth) return;
+    for (size_t c = 0; c < comps; c++) {
+      if (loop_id[c] < 0) continue;
+      const size_t loop = size_t(loop_id[c]);
+      std::vector<uint8_t> inner(n, 0);
+      bool any_header = false;
+      for (size_t i = 0; i < n; i++) {
+        inner[i] = in[i] && comp[i] == c;
+        any_header |= inner[i] && header_of_loop_[loop][i];
+      }
+      if (!any_header)
+        for (size_t i = 0; i < n; i++)
+          if (inner[i]) {
+            header_of_loop_[loop][i] = 1;
+            break;
+          }
+      nestLoops(inner, int(loop), depth + 1);
+    }
+  }
+  // Whether member i is in loop `loop` (or a loop inside it).
+  bool inLoop(size_t i, int loop) const {
+    for (int l = loop_of_[i]; l >= 0; l = loop_parent_[size_t(l)])
+      if (l == loop) return true;
+    return false;
   }
 
   // Which members start a loop. In reverse postorder of the region's
@@ -520,9 +592,10 @@ class Lowerer {
     for (size_t i = 0; i < n; i++) {
       const tcg::Block& b = *members[i].block;
       bool calls = false;
+      // Not after loads: a load's slow path reads a device at most, and
+      // no device writes guest memory on a read (a fault leaves anyway).
       for (size_t k = 0; k < b.ops.size() && k < merge_[i].op && !calls; k++)
-        calls = b.ops[k].opc == Opcode::load || b.ops[k].opc == Opcode::store ||
-                (b.ops[k].opc == Opcode::call && mayDropRegion(*b.ops[k].helper()));
+        calls = b.ops[k].opc == Opcode::store || (b.ops[k].opc == Opcode::call && mayDropRegion(*b.ops[k].helper()));
       // Along its direct edges (a dispatch through goto_ptr checks by itself).
       if (calls)
         for (size_t j : direct_succ_[i]) check_after_call_[j] = true;
@@ -745,7 +818,7 @@ class Lowerer {
     if (!region_ || opts_.no_tlb_memo) return;
     using Base = std::tuple<int, uint32_t, bool, unsigned>;   // loop (-1: none), slot, store, MMU mode
     std::map<Base, size_t> uses;
-    std::map<const Op*, Base> base_of;
+    std::map<std::pair<size_t, const Op*>, Base> base_of;   // (member, access) -> its base
     for (size_t i = 0; i < members.size(); i++) {
       const tcg::Block& b = *members[i].block;
       std::vector<const Op*> def(b.temps.size(), nullptr);
@@ -757,7 +830,7 @@ class Lowerer {
           if (auto slot = baseSlot(def, op.args[store ? 0 : 1])) {
             const Base key{loop_of_[i], *slot, store, tcg::MemOp::unpack(op.aux).mmu_idx};
             uses[key]++;
-            base_of[&op] = key;
+            base_of[{i, &op}] = key;
           }
         }
         for (unsigned o = 0; o < op.numOutputs(); o++) def[op.args[o].temp] = &op;
@@ -780,8 +853,8 @@ class Lowerer {
         memos_.push_back(mm);
       }
     }
-    for (auto& [op, key] : base_of)
-      if (auto it = chosen.find(key); it != chosen.end()) memo_of_[op] = it->second;
+    for (auto& [access, key] : base_of)
+      if (auto it = chosen.find(key); it != chosen.end()) memo_of_[access] = it->second;
   }
   // On a way into a loop from outside it: its memos start empty (their
   // values from an earlier visit stay true, but would be live outside).
@@ -792,9 +865,11 @@ class Lowerer {
       ir_.CreateStore(ir_.getInt64(0), memos_[k].addend);
     }
   }
-  // A branch to member j, from the member being lowered.
+  // A branch to member j, from the member being lowered: the loops it
+  // enters start with their memos empty.
   void branchToMember(size_t j) {
-    if (loop_of_[j] != loop_of_[cur_]) forgetLoopMemos(loop_of_[j]);
+    for (int l = loop_of_[j]; l >= 0; l = loop_parent_[size_t(l)])
+      if (!inLoop(cur_, l)) forgetLoopMemos(l);
     ir_.CreateBr(member_entry_[j]);
   }
   // After every helper call: the memos are forgotten (finishMemos, at the
@@ -814,7 +889,7 @@ class Lowerer {
     p.slow = llvm::BasicBlock::Create(ctx_, "tlb_miss", fn_);
     p.join = llvm::BasicBlock::Create(ctx_, "mem_done", fn_);
     llvm::BasicBlock* fast = llvm::BasicBlock::Create(ctx_, "tlb_hit", fn_);
-    auto found = memo_of_.find(&op);
+    auto found = memo_of_.find({cur_, &op});
     const bool memo = found != memo_of_.end();
     Memo mm{};
     llvm::BasicBlock* memo_hit = nullptr;
@@ -826,8 +901,12 @@ class Lowerer {
     if (!write && w.size >= m.bytes() && region_) {
       window_hit = llvm::BasicBlock::Create(ctx_, "window", fn_);
       llvm::BasicBlock* not_window = llvm::BasicBlock::Create(ctx_, "not_window", fn_);
-      llvm::Value* in = ir_.CreateICmpULT(ir_.CreateSub(p.vaddr, ir_.getInt64(w.vbase)),
-                                          ir_.getInt64(w.size - (m.bytes() - 1)));   // the last byte in RAM too
+      // On a 32-bit address, in 32 bits: LLVM turns the check into a mask
+      // and a compare, whose constants then fit in the instructions.
+      llvm::Value* a = addr->getType() == i32_ && w.vbase + w.size <= (uint64_t(1) << 32) ? addr : p.vaddr;
+      llvm::Type* at = a->getType();
+      llvm::Value* in = ir_.CreateICmpULT(ir_.CreateSub(a, llvm::ConstantInt::get(at, w.vbase)),
+                                          llvm::ConstantInt::get(at, w.size - (m.bytes() - 1)));   // the last byte in RAM too
       if (m.aligned && m.bytes() > 1)
         in = ir_.CreateAnd(in, ir_.CreateICmpEQ(ir_.CreateAnd(p.vaddr, ir_.getInt64(m.bytes() - 1)), ir_.getInt64(0)));
       ir_.CreateCondBr(in, window_hit, not_window);
@@ -950,8 +1029,9 @@ class Lowerer {
     if (!pc_table_) {
       // Members from other pages (a region over fixed mappings) are
       // reached by direct branches only.
+      // A member's first copy (call_contexts.h) stands for all of them.
       std::vector<uint8_t> table(tcg::kPageSize / 4, 0);
-      for (size_t j = 0; j < members_->size(); j++)
+      for (size_t j : contexts_.canonical)
         if (((*members_)[j].pc & tcg::kPageMask) == page) table[((*members_)[j].pc & (tcg::kPageSize - 1)) >> 2] = uint8_t(j + 1);
       llvm::Constant* init = llvm::ConstantDataArray::get(ctx_, table);
       pc_table_ = new llvm::GlobalVariable(m_, init->getType(), true, llvm::GlobalValue::PrivateLinkage, init, "pcs");
@@ -965,8 +1045,8 @@ class Lowerer {
     ir_.SetInsertPoint(lookup);
     llvm::Value* word = ir_.CreateLShr(ir_.CreateAnd(t64, ir_.getInt64(tcg::kPageSize - 1)), 2);
     llvm::Value* which = ir_.CreateLoad(ir_.getInt8Ty(), ir_.CreateInBoundsGEP(ir_.getInt8Ty(), pc_table_, word));
-    llvm::SwitchInst* sw = ir_.CreateSwitch(which, out, unsigned(members_->size()));
-    for (size_t j = 0; j < members_->size(); j++)
+    llvm::SwitchInst* sw = ir_.CreateSwitch(which, out, unsigned(contexts_.canonical.size()));
+    for (size_t j : contexts_.canonical)
       if (((*members_)[j].pc & tcg::kPageMask) == page) sw->addCase(ir_.getInt8(uint8_t(j + 1)), member_entry_[j]);
     ir_.SetInsertPoint(out);
     storePc(target);
@@ -1201,18 +1281,28 @@ class Lowerer {
       case Opcode::goto_tb:
         // Inside a region (never for a lone block: nothing could stop its
         // self-loop when its code changes): a branch.
-        for (size_t j = 0; region_ && j < members_->size(); j++) {
-          if ((*members_)[j].pc == op.aux64) {
+        if (region_)
+          if (const size_t j = contexts_.jumpTarget(cur_, op.aux64); j != CallContexts::kNone) {
             branchToMember(j);
             return;
           }
-        }
         storePc(ir_.getInt64(op.aux64));
         leaveWith(ir_.getInt64(tcg::encodeExit(tb_, int(op.aux & 1))));
         return;
       case Opcode::goto_ptr:
         if (region_) {
-          regionIndirectJump(val(op.args[0]));
+          llvm::Value* target = val(op.args[0]);
+          // In a call's copy: most likely the return to its caller's
+          // continuation, a branch with the registers kept.
+          if (const size_t j = contexts_.return_to[cur_]; j != CallContexts::kNone) {
+            llvm::BasicBlock* ret = llvm::BasicBlock::Create(ctx_, "predicted_return", fn_);
+            llvm::BasicBlock* other = llvm::BasicBlock::Create(ctx_, "other_target", fn_);
+            condBr(ir_.CreateICmpEQ(to64(target), ir_.getInt64(contexts_.expected_return[cur_])), ret, other, Rare::IfFalse);
+            ir_.SetInsertPoint(ret);
+            branchToMember(j);
+            ir_.SetInsertPoint(other);
+          }
+          regionIndirectJump(target);
           return;
         }
         [[fallthrough]];
@@ -1238,7 +1328,8 @@ class Lowerer {
   tcg::TranslationBlock* tb_ = nullptr;    // an exit tag: never dereferenced (another thread may own it)
   const LowerOptions& opts_;
   bool region_ = false;   // a region function (entry argument, exits to members as branches)
-  const std::vector<RegionMember>* members_ = nullptr;
+  const std::vector<RegionMember>* members_ = nullptr;   // contexts_.list
+  CallContexts contexts_;
   std::vector<std::vector<llvm::AllocaInst*>> member_temps_;
   std::vector<std::vector<llvm::BasicBlock*>> member_labels_;
   std::vector<llvm::BasicBlock*> member_entry_;
@@ -1247,8 +1338,15 @@ class Lowerer {
   std::vector<bool> check_after_call_;   // looks at exit_request: a member with a call branches to it
   llvm::GlobalVariable* pc_table_ = nullptr;   // page word -> member + 1 (regionIndirectJump)
  public:
-  std::vector<bool> entries_;   // members the region may be entered at
+  // Per member of the region (not per copy): whether it may be entered.
+  std::vector<bool> memberEntries() const {
+    std::vector<bool> e;
+    for (size_t k : contexts_.canonical) e.push_back(entries_[k]);
+    return e;
+  }
+  uint32_t copies() const { return uint32_t(contexts_.list.size() - contexts_.canonical.size()); }
  private:
+  std::vector<bool> entries_;   // members (copies) the region may be entered at
   static constexpr size_t kNoMerge = ~size_t(0);
   struct MergePoint {
     size_t op = kNoMerge;   // the insn_start where the member continues in another
@@ -1258,10 +1356,13 @@ class Lowerer {
   llvm::BasicBlock* float_trap_ = nullptr;   // floatTrapBlock
   std::vector<Memo> memos_;                  // the busiest bases' page memos (decideMemos)
   std::vector<std::vector<size_t>> loop_memos_;   // per loop, its memos (indexes in memos_)
-  std::vector<int> loop_of_;                 // per member, its loop (findLoops), or -1
+  std::vector<int> loop_of_;                 // per member, its innermost loop (findLoops), or -1
+  std::vector<int> loop_parent_;             // per loop, the loop around it, or -1
+  std::vector<std::vector<uint8_t>> header_of_loop_;   // per loop, per member: entered from outside it
+  static constexpr unsigned kMaxLoopDepth = 4;
   size_t loop_count_ = 0;
   size_t cur_ = 0;                           // the member being lowered
-  std::map<const Op*, size_t> memo_of_;      // access -> its memo
+  std::map<std::pair<size_t, const Op*>, size_t> memo_of_;   // (member, access) -> its memo
   std::vector<llvm::Instruction*> calls_;    // after which the memos are forgotten
   struct CachedSlot {
     llvm::AllocaInst* slot;
@@ -1297,10 +1398,11 @@ llvm::Function* lowerBlock(llvm::Module& m, const std::string& name, const tcg::
 }
 
 llvm::Function* lowerRegion(llvm::Module& m, const std::string& name, const std::vector<RegionMember>& members,
-                            const LowerOptions& opts, std::vector<bool>* entries) {
+                            const LowerOptions& opts, std::vector<bool>* entries, uint32_t* copies) {
   Lowerer l(m, opts);
   llvm::Function* f = l.lower(name, members, true);
-  if (entries) *entries = l.entries_;
+  if (entries) *entries = l.memberEntries();
+  if (copies) *copies = l.copies();
   return f;
 }
 

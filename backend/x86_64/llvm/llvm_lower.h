@@ -39,8 +39,9 @@ llvm::Function* lowerBlock(llvm::Module& m, const std::string& name, const tcg::
 // becomes a branch inside the function; loop headers look at the loop's
 // requests (exit_request), and so do the members a call may lead to (a
 // call that changed the region's guest code dropped it, which sets
-// exit_request).
+// exit_request). Callees are compiled once per call site
+// (call_contexts.h): *copies counts the extra blocks.
 llvm::Function* lowerRegion(llvm::Module& m, const std::string& name, const std::vector<tcg::RegionMember>& members,
-                            const LowerOptions& opts, std::vector<bool>* entries);
+                            const LowerOptions& opts, std::vector<bool>* entries, uint32_t* copies = nullptr);
 
 }  // namespace mimic::llvmjit

@@ -55,7 +55,7 @@ struct WorkerState {
     opts.windows = windows;
     std::vector<bool> entries;
     job.fn = jit.compile(job.members[0].pc, [&](llvm::Module& m, const std::string& n) {
-      return lowerRegion(m, n, job.members, opts, &entries);
+      return lowerRegion(m, n, job.members, opts, &entries, &job.copies);
     });
     job.entries.assign(entries.begin(), entries.end());
     job.code_bytes = jit.codeBytes() - bytes0;
