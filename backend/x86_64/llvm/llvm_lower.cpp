@@ -814,6 +814,26 @@ class Lowerer {
     if (d && d->opc == Opcode::get) return d->aux;
     return std::nullopt;
   }
+  // Whether a put writes its slot's own value plus a constant (a pointer
+  // stepping through an array or a string, the stack pointer).
+  static bool steps(const std::vector<const Op*>& def, const Op& put) {
+    const Value& v = put.args[0];
+    if (!v.isTemp()) return false;
+    const Op* d = def[v.temp];
+    if (!d || d->opc != Opcode::add) return false;
+    const Value& x = d->args[1];
+    const Value& y = d->args[2];
+    const Value* reg = x.isTemp() && y.isConst() ? &x : y.isTemp() && x.isConst() ? &y : nullptr;
+    if (!reg) return false;
+    const Op* g = def[reg->temp];
+    return g && g->opc == Opcode::get && g->aux == put.aux;
+  }
+  // The memos of the accesses chosen below. An access right after its
+  // member gave the base register a new value (not a step: a pointer
+  // loaded or computed afresh, like gzip's next match anywhere in a 64 KiB
+  // window) probes the TLB without comparing with the memo first, and only
+  // fills it for the accesses after it: that compare mostly failed, and
+  // its branch mispredicted.
   void decideMemos(const std::vector<RegionMember>& members) {
     if (!region_ || opts_.no_tlb_memo) return;
     using Base = std::tuple<int, uint32_t, bool, unsigned>;   // loop (-1: none), slot, store, MMU mode
@@ -822,6 +842,9 @@ class Lowerer {
     for (size_t i = 0; i < members.size(); i++) {
       const tcg::Block& b = *members[i].block;
       std::vector<const Op*> def(b.temps.size(), nullptr);
+      // Slots this member gave a new value (not a step) since its last
+      // access through them.
+      std::set<uint32_t> moved;
       for (const Op& op : b.ops) {
         // Loads in a direct window (probeTlb) need no memo.
         const bool windowed = op.opc == Opcode::load && opts_.windows[tcg::MemOp::unpack(op.aux).mmu_idx].size;
@@ -831,8 +854,10 @@ class Lowerer {
             const Base key{loop_of_[i], *slot, store, tcg::MemOp::unpack(op.aux).mmu_idx};
             uses[key]++;
             base_of[{i, &op}] = key;
+            if (moved.erase(*slot)) memo_fill_only_.insert({i, &op});
           }
         }
+        if (op.opc == Opcode::put && !steps(def, op)) moved.insert(op.aux);
         for (unsigned o = 0; o < op.numOutputs(); o++) def[op.args[o].temp] = &op;
       }
     }
@@ -914,8 +939,8 @@ class Lowerer {
       ir_.CreateBr(fast);
       ir_.SetInsertPoint(not_window);
     }
-    if (memo) {
-      mm = memos_[found->second];
+    if (memo) mm = memos_[found->second];
+    if (memo && !memo_fill_only_.count({cur_, &op})) {
       memo_hit = llvm::BasicBlock::Create(ctx_, "memo_hit", fn_);
       llvm::BasicBlock* probe = llvm::BasicBlock::Create(ctx_, "probe", fn_);
       ir_.CreateCondBr(ir_.CreateICmpEQ(key, ir_.CreateLoad(i64_, mm.key)), memo_hit, probe);
@@ -942,9 +967,9 @@ class Lowerer {
     }
     ir_.CreateBr(fast);
     ir_.SetInsertPoint(fast);
-    if (memo || window_hit) {
+    if (memo_hit || window_hit) {
       llvm::PHINode* phi = ir_.CreatePHI(i64_, 3);
-      if (memo) phi->addIncoming(memo_addend, memo_hit);
+      if (memo_hit) phi->addIncoming(memo_addend, memo_hit);
       if (window_hit) phi->addIncoming(ir_.getInt64(reinterpret_cast<uint64_t>(w.host) - w.vbase), window_hit);
       phi->addIncoming(addend, hit);
       p.addend = phi;
@@ -1363,6 +1388,7 @@ class Lowerer {
   size_t loop_count_ = 0;
   size_t cur_ = 0;                           // the member being lowered
   std::map<std::pair<size_t, const Op*>, size_t> memo_of_;   // (member, access) -> its memo
+  std::set<std::pair<size_t, const Op*>> memo_fill_only_;   // accesses that fill their memo without a compare
   std::vector<llvm::Instruction*> calls_;    // after which the memos are forgotten
   struct CachedSlot {
     llvm::AllocaInst* slot;
