@@ -302,11 +302,9 @@ TranslationBlock* ExecEngine::findOrTranslate(uint64_t pc, uint32_t flags) {
   TranslationBlock* tb = jump_cache_[jcIndex(pc)];
   if (tb && tb->pc == pc && tb->flags == flags && tb->valid) return tb;
 
-  TranslationResult tr;
   CpuCommon& c = cpu_.common();
   c.pc_info = pc;   // a fetch fault is reported for the block's first instruction
-  cpu_.mmuTranslate(pc, AccessType::Fetch, cpu_.mmuIndex(flags), true, tr);
-  const uint64_t phys_pc = tr.paddr | (pc & (kPageSize - 1));
+  const uint64_t phys_pc = codePhysAddr(&c, pc, cpu_.mmuIndex(flags));
   auto it = blocks_.find({phys_pc, pc, flags});
   if (it != blocks_.end()) {
     tb = it->second;

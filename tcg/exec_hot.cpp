@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "hw/core/memory.h"
 #include "tcg/exec.h"
 #include "tcg/passes.h"
 #include "util/log.h"
@@ -42,16 +43,19 @@ std::vector<TranslationBlock*> ExecEngine::regionMembers(TranslationBlock* hot, 
   std::vector<TranslationBlock*> members;
   const uint64_t ppage = hot->phys_pc & kPageMask;
   const uint64_t vpage = hot->pc & kPageMask;
-  // Blocks of other pages join only where no mapping can change under the
+  // Blocks of other pages join where no mapping can change under the
   // region (kseg0 for MIPS: the kernel, and the kernel's decompressor,
-  // whose functions call across pages), since a branch inside the region
-  // checks nothing.
+  // whose functions call across pages), and, reached from a member by a
+  // goto_tb or a call's return, on mapped pages of RAM as they are mapped
+  // now: the region checks such a page's mapping at every branch into it
+  // from another page (llvm_lower.cpp, page guards), and is entered only
+  // on the hot block's page.
   const bool fixed = cpu_.fixedMapping(hot->pc, hot->flags);
-  auto add = [&](TranslationBlock* tb) {
+  auto add = [&](TranslationBlock* tb, bool mapped_now = false) {
     if (!regionPossible(tb) || tb->flags != hot->flags) return;
     if ((tb->pc & kPageMask) == vpage) {
       if (tb->phys_pc != (ppage | (tb->pc & (kPageSize - 1)))) return;   // another mapping of the page
-    } else if (!fixed || !cpu_.fixedMapping(tb->pc, tb->flags)) {
+    } else if (!(fixed && cpu_.fixedMapping(tb->pc, tb->flags)) && !mapped_now) {
       return;
     }
     if (members.size() < maxRegionBlocks() && std::find(members.begin(), members.end(), tb) == members.end())
@@ -74,15 +78,16 @@ std::vector<TranslationBlock*> ExecEngine::regionMembers(TranslationBlock* hot, 
         pc = from->call_return;
       }
       uint64_t phys_pc = ppage | (pc & (kPageSize - 1));
+      bool mapped_now = false;
       if ((pc & kPageMask) != vpage) {
         TranslationResult tr;
-        if (!fixed || !cpu_.fixedMapping(pc, hot->flags) ||
-            !cpu_.mmuTranslate(pc, AccessType::Fetch, cpu_.mmuIndex(hot->flags), false, tr))
-          continue;
+        if (!cpu_.mmuTranslate(pc, AccessType::Fetch, cpu_.mmuIndex(hot->flags), false, tr)) continue;
         phys_pc = tr.paddr | (pc & (kPageSize - 1));
+        mapped_now = !(fixed && cpu_.fixedMapping(pc, hot->flags));
+        if (mapped_now && !cpu_.addressSpace().hostPtr(phys_pc & kPageMask)) continue;   // not RAM
       }
       auto it = blocks_.find({phys_pc, pc, hot->flags});
-      if (it != blocks_.end()) add(it->second);
+      if (it != blocks_.end()) add(it->second, mapped_now);
     }
   // Often run: sampled at all, or counted to an eighth of the threshold
   // (the counter counts down from the threshold at each baseline run and
@@ -190,7 +195,16 @@ void ExecEngine::onHot(TranslationBlock* tb) {
     optimizeKeepingInsnBoundaries(b);
     if (translate_page2_ != ~0ull || b.num_insns != m->num_insns) return;   // not what runs now: leave it
     job->irs.push_back(std::make_unique<Block>(b));
-    job->members.push_back({job->irs.back().get(), m->pc, m, m->dispatches});
+    RegionMember rm{job->irs.back().get(), m->pc, m, m->dispatches};
+    // A mapped page other than the region's: the mapping it was built
+    // under, for the region's checks (as the TLB holds it: tag and addend).
+    const uint64_t mpage = m->pc & kPageMask;
+    if (mpage != key.vpage && !cpu_.fixedMapping(m->pc, m->flags)) {
+      rm.guard_vpage = mpage;
+      rm.guard_addend = uint64_t(uintptr_t(cpu_.addressSpace().hostPtr(m->phys_pc & kPageMask))) - mpage;
+      rm.guard_mmu_idx = uint8_t(cpu_.mmuIndex(m->flags));
+    }
+    job->members.push_back(rm);
   }
   job->region = region.get();
   job->generation = hot_generation_;

@@ -33,6 +33,14 @@ struct RegionMember {
   // here because the member's IR, translated with clean instruction
   // boundaries, reads the target back from the guest register.
   bool dispatches = false;
+  // On a mapped page other than the region's (ExecEngine::regionMembers):
+  // code branching here from another page first checks that the TLB maps
+  // guard_vpage in MMU mode guard_mmu_idx with this addend (host address -
+  // guest address), as when the region was built, and leaves otherwise.
+  static constexpr uint64_t kNoGuard = ~uint64_t(0);
+  uint64_t guard_vpage = kNoGuard;
+  uint64_t guard_addend = 0;
+  uint8_t guard_mmu_idx = 0;
 };
 
 struct Region;

@@ -89,6 +89,13 @@ bool crossesPage(uint64_t vaddr, const MemOp& m) { return ((vaddr & (kPageSize -
 
 }  // namespace
 
+uint64_t codePhysAddr(CpuCommon* c, uint64_t vaddr, int mmu_idx) {
+  const size_t idx = tlbIndex(vaddr);
+  const TlbEntry& e = c->tlb[mmu_idx][idx];
+  if ((e.addr_code & (kPageMask | kTlbInvalid)) != (vaddr & kPageMask)) fill(c, vaddr, AccessType::Fetch, mmu_idx);
+  return c->tlb_extra[mmu_idx][idx].paddr_page | (vaddr & (kPageSize - 1));
+}
+
 uint64_t slowLoad(CpuCommon* c, uint64_t vaddr, uint32_t memop) {
   const MemOp m = MemOp::unpack(memop);
   if (misaligned(vaddr, m)) {

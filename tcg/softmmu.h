@@ -19,6 +19,13 @@ void slowStore(CpuCommon* c, uint64_t vaddr, uint64_t value, uint32_t memop);
 uint64_t memLoad(CpuCommon* c, uint64_t vaddr, uint32_t memop);
 void memStore(CpuCommon* c, uint64_t vaddr, uint64_t value, uint32_t memop);
 
+// The physical address instruction fetches at vaddr read, through the TLB
+// (its addr_code tag; refilled on a miss, which raises the guest's fetch
+// fault if there is no mapping). Block lookups use it, so that the entry
+// of a page being run stays in the TLB, where a region's check of another
+// page's mapping looks (llvm_lower.cpp, page guards).
+uint64_t codePhysAddr(CpuCommon* c, uint64_t vaddr, int mmu_idx);
+
 void tlbFlushAll(CpuCommon* c);
 void tlbFlushPage(CpuCommon* c, uint64_t vaddr);   // every MMU mode
 

@@ -572,8 +572,10 @@ class Lowerer {
         if (rpo[j] <= rpo[i]) loop_header_[j] = true;
     entries_.assign(n, false);
     entries_[0] = true;
+    // Not on another mapped page (a page guard's): entered on its own page,
+    // the region could not know that its first page is still mapped.
     for (size_t i = 0; i < n; i++)
-      if (loop_header_[i]) entries_[i] = true;
+      if (loop_header_[i] && members[i].guard_vpage == RegionMember::kNoGuard) entries_[i] = true;
   }
 
   // A call (a helper, the softmmu's slow path) may change the region's
@@ -891,12 +893,39 @@ class Lowerer {
     }
   }
   // A branch to member j, from the member being lowered: the loops it
-  // enters start with their memos empty.
+  // enters start with their memos empty. Into another mapped page, the
+  // page's mapping is checked first (its page guard).
   void branchToMember(size_t j) {
+    const RegionMember& to = (*members_)[j];
+    if (to.guard_vpage != RegionMember::kNoGuard && (to.pc & tcg::kPageMask) != (pc_ & tcg::kPageMask))
+      emitPageGuard(to);
     for (int l = loop_of_[j]; l >= 0; l = loop_parent_[size_t(l)])
       if (!inLoop(cur_, l)) forgetLoopMemos(l);
     ir_.CreateBr(member_entry_[j]);
   }
+  // Whether the TLB maps the member's page as when the region was built:
+  // the entry's fetch tag is the page with no flags, and its addend the
+  // same (so the same physical page). Anything else (another mapping, no
+  // entry: evicted, flushed, another address space) leaves the region at
+  // the member, through the loop, which looks the page up afresh. Block
+  // lookups keep the entry of a page being run in the TLB (codePhysAddr).
+  void emitPageGuard(const RegionMember& to) {
+    const uint64_t idx = (to.guard_vpage >> tcg::kPageBits) & (tcg::kTlbEntries - 1);
+    const uint64_t entry = offsetof(tcg::CpuCommon, tlb) +
+                           (uint64_t(to.guard_mmu_idx) * tcg::kTlbEntries + idx) * sizeof(tcg::TlbEntry);
+    llvm::Value* tag = ir_.CreateLoad(i64_, fieldPtr(entry + offsetof(tcg::TlbEntry, addr_code)));
+    llvm::Value* addend = ir_.CreateLoad(i64_, fieldPtr(entry + offsetof(tcg::TlbEntry, addend)));
+    llvm::Value* same = ir_.CreateAnd(ir_.CreateICmpEQ(tag, ir_.getInt64(to.guard_vpage)),
+                                      ir_.CreateICmpEQ(addend, ir_.getInt64(to.guard_addend)));
+    llvm::BasicBlock* leave = llvm::BasicBlock::Create(ctx_, "page_moved", fn_);
+    llvm::BasicBlock* go = llvm::BasicBlock::Create(ctx_, "page_same", fn_);
+    condBr(same, go, leave, Rare::IfFalse);
+    ir_.SetInsertPoint(leave);
+    storePc(ir_.getInt64(to.pc));
+    leaveWith(ir_.getInt64(0));
+    ir_.SetInsertPoint(go);
+  }
+
   // After every helper call: the memos are forgotten (finishMemos, at the
   // end, when the calls' places are all known).
   void forgetMemosAfter(llvm::Instruction* call) { calls_.push_back(call); }
