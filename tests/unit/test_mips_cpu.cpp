@@ -10,6 +10,7 @@
 #include "frontends/mips/decoder.h"
 #include "mips_test_machine.h"
 #include "tcg/passes.h"
+#include "tcg/softmmu.h"
 
 namespace mimic::mips::test {
 namespace {
@@ -118,6 +119,23 @@ TEST_P(MipsCpuTest, Kseg0LoadsReachTheLastByteOfRamAndFaultPastIt) {
   EXPECT_EQ((m.st().cp0_cause & CA_EXC_MASK) >> CA_EXC_SHIFT, uint32_t(EXC_DBE));
   EXPECT_EQ(m.st().cp0_epc, kCodeBase + 20);
   EXPECT_EQ(m.st().gpr[12], 1u) << "the load past RAM did not complete";
+}
+
+// Block lookups translate the PC through the softmmu TLB
+// (tcg::codePhysAddr): after a run, the code page's entry holds its fetch
+// tag and physical page, which a region's page guards compare against;
+// a later lookup is served from it.
+TEST_P(MipsCpuTest, BlockLookupsKeepTheCodePageInTheTlb) {
+  m.run(withStop({addiu(8, 0, 7)}));
+  tcg::CpuCommon& c = m.cpu().common();
+  const uint64_t vpage = kCodeBase & tcg::kPageMask;
+  const size_t idx = (vpage >> tcg::kPageBits) & (tcg::kTlbEntries - 1);
+  int mode = -1;   // the MMU mode the code ran in
+  for (unsigned k = 0; k < tcg::kMaxMmuModes && mode < 0; k++)
+    if ((c.tlb_modes_filled & (1u << k)) && c.tlb[k][idx].addr_code == vpage) mode = int(k);
+  ASSERT_GE(mode, 0) << "no mode's entry holds the code page";
+  EXPECT_EQ(c.tlb_extra[mode][idx].paddr_page, vpage & 0x1fffffffu);   // kseg0: physical = virtual - 0x80000000
+  EXPECT_EQ(tcg::codePhysAddr(&c, kCodeBase + 0x10, mode), (kCodeBase & 0x1fffffffu) + 0x10);
 }
 
 TEST_P(MipsCpuTest, BranchLikelyAnnulsDelaySlotWhenNotTaken) {
