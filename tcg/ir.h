@@ -189,10 +189,12 @@ struct Block {
   uint64_t guest_pc = 0;       // first guest instruction
   uint32_t guest_size = 0;     // bytes of guest code covered
   uint32_t num_insns = 0;
-  // The block ends in a direct call (MIPS jal, bal): its goto_tb exit
-  // goes to the callee, which returns to this address. The hot tier's
-  // regions predict the return (llvm_lower.cpp, call contexts); nothing
-  // depends on it for correctness.
+  // The block ends in a call (MIPS jal, bal: its goto_tb exit goes to the
+  // callee; jalr: its indirect jump does), which returns to this address.
+  // The hot tier's regions take in the return's block and, for a direct
+  // call, copy the callee and predict its return (call_contexts.h; an
+  // indirect call's jump is not taken for a return); nothing depends on
+  // it for correctness.
   static constexpr uint64_t kNoCall = ~uint64_t(0);
   uint64_t call_return = kNoCall;
 

@@ -189,6 +189,7 @@ void translateBlock(MipsCpu& cpu, tcg::Block& blk, uint32_t pc0, uint32_t flags)
         case BranchKind::Indirect:
           if (via_loop) b.exitTb(target_reg);
           else b.gotoPtr(target_reg);
+          if (call && !via_loop) blk.call_return = branch_pc + 8;
           break;
         case BranchKind::None:
           break;

@@ -37,7 +37,7 @@ struct Ctx {
   uint32_t target = 0;
   Value cond;                 // Cond/Likely: nonzero when taken
   Value target_reg;           // Indirect
-  bool call = false;          // Jump: a call (jal, bal), which links the return address
+  bool call = false;          // Jump, Indirect: a call (jal, bal, jalr), which links the return address
   tcg::Label likely_skip{0};  // Likely: where the not-taken path goes
 
   // The block has ended here: an unconditional exception, or an

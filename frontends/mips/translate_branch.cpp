@@ -125,6 +125,7 @@ void trans_JR(Ctx& c, Insn i) {
 void trans_JALR(Ctx& c, Insn i) {
   c.target_reg = c.b.mov(c.gpr(i.rs()));   // read before the link (rd may equal rs)
   link(c, i.rd());
+  c.call = i.rd() != 0;
   c.branch = BranchKind::Indirect;
 }
 

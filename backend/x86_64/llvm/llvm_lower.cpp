@@ -437,9 +437,7 @@ class Lowerer {
   void nestLoops(const std::vector<uint8_t>& in, int parent, unsigned depth) {
     const size_t n = in.size();
     const size_t kNone = ~size_t(0);
-    auto edge = [&](size_t from, size_t to) {
-      return in[to] && !(parent >= 0 && header_of_loop_[size_t(parent)][to]);
-    };
+    auto edge = [&](size_t to) { return in[to] && !(parent >= 0 && header_of_loop_[size_t(parent)][to]); };
     // Tarjan's algorithm, iterative, over the members in `in`.
     std::vector<size_t> index(n, kNone), low(n, 0), comp(n, kNone);
     std::vector<uint8_t> on_stack(n, 0);
@@ -455,7 +453,7 @@ class Lowerer {
         auto& [v, next] = work.back();
         if (next < direct_succ_[v].size()) {
           const size_t w = direct_succ_[v][next++];
-          if (!edge(v, w)) continue;
+          if (!edge(w)) continue;
           if (index[w] == kNone) {
             index[w] = low[w] = next_index++;
             stack.push_back(w);
@@ -490,7 +488,7 @@ class Lowerer {
     for (size_t i = 0; i < n; i++) {
       if (!in[i]) continue;
       bool self = false;
-      for (size_t j : direct_succ_[i]) self |= j == i && edge(i, i);
+      for (size_t j : direct_succ_[i]) self |= j == i && edge(i);
       if (size[comp[i]] < 2 && !self) continue;
       if (loop_id[comp[i]] < 0) {
         loop_id[comp[i]] = int(loop_count_++);
@@ -816,20 +814,6 @@ class Lowerer {
     if (d && d->opc == Opcode::get) return d->aux;
     return std::nullopt;
   }
-  // Whether a put writes its slot's own value plus a constant (a pointer
-  // stepping through an array or a string, the stack pointer).
-  static bool steps(const std::vector<const Op*>& def, const Op& put) {
-    const Value& v = put.args[0];
-    if (!v.isTemp()) return false;
-    const Op* d = def[v.temp];
-    if (!d || d->opc != Opcode::add) return false;
-    const Value& x = d->args[1];
-    const Value& y = d->args[2];
-    const Value* reg = x.isTemp() && y.isConst() ? &x : y.isTemp() && x.isConst() ? &y : nullptr;
-    if (!reg) return false;
-    const Op* g = def[reg->temp];
-    return g && g->opc == Opcode::get && g->aux == put.aux;
-  }
   // The memos of the accesses chosen below. An access right after its
   // member gave the base register a new value (not a step: a pointer
   // loaded or computed afresh, like gzip's next match anywhere in a 64 KiB
@@ -859,7 +843,9 @@ class Lowerer {
             if (moved.erase(*slot)) memo_fill_only_.insert({i, &op});
           }
         }
-        if (op.opc == Opcode::put && !steps(def, op)) moved.insert(op.aux);
+        // A step (the slot's own value plus a constant: a pointer walking
+        // an array or a string, the stack pointer) keeps to the page.
+        if (op.opc == Opcode::put && baseSlot(def, op.args[0]) != op.aux) moved.insert(op.aux);
         for (unsigned o = 0; o < op.numOutputs(); o++) def[op.args[o].temp] = &op;
       }
     }

@@ -48,11 +48,6 @@ int main(void)
 {
     for (uint32_t i = 0; i < 256; i++)
         words[i] = i * 0x2545f491u;
-    exc_quiet = 1;
-    exc_hook = exc_hash_syscalls;
-    uint32_t r = caller(3000);
-    exc_hook = 0;
-    exc_quiet = 0;
-    printf("result %08x, %u syscalls, frames %08x\n", (unsigned)r, (unsigned)exc_syscalls, (unsigned)exc_syscall_hash);
+    run_hashing_syscalls(caller, 3000);
     return 0;
 }

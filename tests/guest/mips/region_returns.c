@@ -118,11 +118,6 @@ HOT static uint32_t hot_loop(uint32_t rounds)
 
 int main(void)
 {
-    exc_quiet = 1;
-    exc_hook = exc_hash_syscalls;
-    uint32_t r = hot_loop(40000);
-    exc_hook = 0;
-    exc_quiet = 0;
-    printf("result %08x, %u syscalls, frames %08x\n", (unsigned)r, (unsigned)exc_syscalls, (unsigned)exc_syscall_hash);
+    run_hashing_syscalls(hot_loop, 40000);
     return 0;
 }

@@ -119,9 +119,9 @@ void exc_print_since(uint32_t before, uint32_t pc)
         printf(" vector=%03x", exc_last.vector);
 }
 
-uint32_t exc_syscall_hash, exc_syscalls;
+static uint32_t syscall_hash, syscalls;
 
-int exc_hash_syscalls(struct exc_frame *f)
+static int hash_syscall(struct exc_frame *f)
 {
     if (((f->cause >> 2) & 31) != 8)
         return 0;
@@ -129,8 +129,18 @@ int exc_hash_syscalls(struct exc_frame *f)
     for (int i = 1; i < 32; i++)
         if (i != 26 && i != 27)
             h = h * 0x01000193u ^ f->regs[i];
-    exc_syscall_hash = (exc_syscall_hash ^ h) * 0x9e3779b1u;
-    exc_syscalls++;
+    syscall_hash = (syscall_hash ^ h) * 0x9e3779b1u;
+    syscalls++;
     f->epc += 4;
     return 1;
+}
+
+void run_hashing_syscalls(uint32_t (*fn)(uint32_t), uint32_t arg)
+{
+    exc_quiet = 1;
+    exc_hook = hash_syscall;
+    uint32_t r = fn(arg);
+    exc_hook = 0;
+    exc_quiet = 0;
+    printf("result %08x, %u syscalls, frames %08x\n", (unsigned)r, (unsigned)syscalls, (unsigned)syscall_hash);
 }

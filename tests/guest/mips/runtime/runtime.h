@@ -98,14 +98,13 @@ extern volatile uint32_t exc_quiet;     /* non-zero: do not print reports */
 typedef int exc_hook_fn(struct exc_frame *f);
 extern exc_hook_fn *volatile exc_hook;
 
-/* An exc_hook for tests of compiled regions: each syscall folds what the
-   guest sees of its state (EPC and every saved GPR but k0/k1) into
-   exc_syscall_hash, counts itself in exc_syscalls and resumes after the
-   syscall; other exceptions take the default path.  A register kept in a
-   host register and not written back before the exception, or written
-   back stale, changes the hash. */
-extern uint32_t exc_syscall_hash, exc_syscalls;
-int exc_hash_syscalls(struct exc_frame *f);
+/* For tests of compiled regions: runs fn(arg) with every syscall folding
+   what the guest sees of its state (EPC and every saved GPR but k0/k1)
+   into a hash and resuming after the syscall (other exceptions take the
+   default path), then prints "result R, N syscalls, frames HASH".  A
+   register kept in a host register and not written back before the
+   exception, or written back stale, changes the hash. */
+void run_hashing_syscalls(uint32_t (*fn)(uint32_t), uint32_t arg);
 
 /* Printable name of an ExcCode ("AdEL", "Ov", ...). */
 const char *exc_name(uint32_t code);
