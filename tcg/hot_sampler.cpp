@@ -33,7 +33,7 @@ int samplerSignal() { return SIGRTMIN + 3; }
 
 HotSampler::HotSampler(const Backend& backend, volatile int32_t* exit_request, uint32_t hot_samples, int64_t period_ns)
     : backend_(backend), exit_request_(exit_request), hot_samples_(hot_samples ? hot_samples : 1),
-      period_ns_(period_ns > 0 ? period_ns : 1000000) {}
+      period_ns_(period_ns > 0 ? std::max<int64_t>(period_ns, kMinPeriodNs) : 1000000) {}
 
 HotSampler::~HotSampler() {
   if (timer_started_) timer_delete(timer_);

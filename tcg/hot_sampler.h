@@ -69,6 +69,9 @@ class HotSampler {
   const Backend& backend_;
   volatile int32_t* exit_request_;
   const uint32_t hot_samples_;
+  // On the perf clock a period is what it asks: below this, signals would
+  // take the thread's time (a signal and a re-arm cost a few microseconds).
+  static constexpr int64_t kMinPeriodNs = 20000;
   const int64_t period_ns_;
   // The clock: a perf event on the thread's CPU time, else a POSIX timer.
   bool startPerfEvent(pid_t tid);
