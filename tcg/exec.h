@@ -191,21 +191,10 @@ class ExecEngine {
 
  public:
   // The jump cache hash; backends that probe the cache inline must match it.
-  // A page's entries are one run of kJumpCacheRun (page bits high, offset
-  // bits low), so a TLB change can drop just the pages it affects. Runs of
-  // 64 (QEMU's layout) made blocks 256 bytes apart share a slot: in
-  // dhrystone_like's 1.7 KiB loop, returns and region exits kept evicting
-  // each other and a tenth of the indirect jumps went to the block hash
-  // table (2-3% of the run in std::unordered_map::find). With runs of 256
-  // only blocks 1 KiB apart in a page share one.
-  static constexpr unsigned kJumpCacheRunBits = 8;
-  static constexpr unsigned kJumpCachePageBits = 6;
-  static constexpr size_t kJumpCacheRun = size_t(1) << kJumpCacheRunBits;
-  static constexpr size_t kJumpCacheSize = size_t(1) << (kJumpCacheRunBits + kJumpCachePageBits);
-  static size_t jcIndex(uint64_t pc) {
-    return (size_t(pc >> kPageBits) & ((size_t(1) << kJumpCachePageBits) - 1)) << kJumpCacheRunBits |
-           (size_t(pc >> 2) & (kJumpCacheRun - 1));
-  }
+  // A page's entries are one run of 64 (page bits high, offset bits low),
+  // so a TLB change can drop just the pages it affects.
+  static constexpr size_t kJumpCacheSize = 4096;
+  static size_t jcIndex(uint64_t pc) { return ((pc >> 6) & 0xfc0) | ((pc >> 2) & 0x3f); }
 
  private:
 

@@ -115,8 +115,8 @@ std::vector<TranslationBlock*> ExecEngine::regionMembers(TranslationBlock* hot, 
   // compile before its interpreter loop ran compiled.
   const bool dispatch = std::any_of(members.begin(), members.end(), [](const TranslationBlock* m) { return m->dispatches; });
   if (dispatch || region_leaky_.count({ppage, hot->pc & kPageMask, hot->flags})) {
-    const size_t run = jcIndex(hot->pc) & ~(kJumpCacheRun - 1);
-    for (size_t i = run; i < run + kJumpCacheRun && members.size() < maxRegionBlocks(); i++)
+    const size_t run = jcIndex(hot->pc) & ~size_t(63);
+    for (size_t i = run; i < run + 64 && members.size() < maxRegionBlocks(); i++)
       if (jump_cache_[i] && (jump_cache_page_[i] & kPageMask) == (hot->pc & kPageMask)) add(jump_cache_[i]);
   }
   return members;

@@ -1,16 +1,12 @@
 #include "tcg/hot_sampler.h"
 
-#include <fcntl.h>
-#include <linux/perf_event.h>
 #include <signal.h>
-#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <ucontext.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -33,49 +29,15 @@ int samplerSignal() { return SIGRTMIN + 3; }
 
 HotSampler::HotSampler(const Backend& backend, volatile int32_t* exit_request, uint32_t hot_samples, int64_t period_ns)
     : backend_(backend), exit_request_(exit_request), hot_samples_(hot_samples ? hot_samples : 1),
-      period_ns_(period_ns > 0 ? std::max<int64_t>(period_ns, kMinPeriodNs) : 1000000) {}
+      period_ns_(period_ns > 0 ? period_ns : 1000000) {}
 
 HotSampler::~HotSampler() {
   if (timer_started_) timer_delete(timer_);
-  if (perf_fd_ >= 0) close(perf_fd_);
   if (t_sampler == this) t_sampler = nullptr;
 }
 
-// The thread's CPU-time clock as a perf software event: the kernel runs it
-// on a high-resolution timer, so a sample comes every period. A POSIX
-// CPU-time timer (the fallback) fires only at the scheduler's tick: 4 ms
-// at 250 Hz whatever the period asks, which left a page's blocks a few
-// samples each when its region was built (too few to tell the hot ones:
-// dhrystone_like's 32-block region took in start-up paths and left out
-// three of its hot routines). Self-monitoring in user space needs
-// kernel.perf_event_paranoid <= 2 (Debian's kernels default to 3, other
-// kernels to 2); the event signals its overflow to this thread and stops
-// (a one-shot refresh, re-armed by the handler: without a ring buffer an
-// overflow signals only when its refresh count runs out).
-bool HotSampler::startPerfEvent(pid_t tid) {
-  if (std::getenv("MIMIC_HOT_POSIX_TIMER")) return false;   // for measurements
-  perf_event_attr attr{};
-  attr.size = sizeof attr;
-  attr.type = PERF_TYPE_SOFTWARE;
-  attr.config = PERF_COUNT_SW_TASK_CLOCK;
-  attr.sample_period = uint64_t(period_ns_);
-  attr.disabled = 1;
-  attr.exclude_kernel = 1;
-  attr.exclude_hv = 1;
-  const int fd = int(syscall(SYS_perf_event_open, &attr, tid, -1, -1, PERF_FLAG_FD_CLOEXEC));
-  if (fd < 0) return false;
-  f_owner_ex owner{F_OWNER_TID, tid};
-  if (fcntl(fd, F_SETOWN_EX, &owner) != 0 || fcntl(fd, F_SETSIG, samplerSignal()) != 0 ||
-      fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_ASYNC) != 0 || ioctl(fd, PERF_EVENT_IOC_REFRESH, 1) != 0) {
-    close(fd);
-    return false;
-  }
-  perf_fd_ = fd;
-  return true;
-}
-
 bool HotSampler::start() {
-  if (timer_started_ || perf_fd_ >= 0) return true;
+  if (timer_started_) return true;
   struct sigaction sa {};
   sa.sa_sigaction = &HotSampler::onSignal;
   sa.sa_flags = SA_SIGINFO | SA_RESTART;
@@ -85,15 +47,10 @@ bool HotSampler::start() {
     return false;
   }
   t_sampler = this;
-  const pid_t tid = pid_t(syscall(SYS_gettid));
-  if (startPerfEvent(tid)) {
-    log::logf(log::kHot, "hot: sampling every {} us of CPU time (perf task clock)\n", period_ns_ / 1000);
-    return true;
-  }
   sigevent ev{};
   ev.sigev_notify = SIGEV_THREAD_ID;
   ev.sigev_signo = samplerSignal();
-  ev._sigev_un._tid = tid;
+  ev._sigev_un._tid = pid_t(syscall(SYS_gettid));
   if (timer_create(CLOCK_THREAD_CPUTIME_ID, &ev, &timer_) != 0) {
     log::logf(log::kHot, "hot: no sampling timer ({}): no regions\n", std::strerror(errno));
     t_sampler = nullptr;
@@ -105,8 +62,6 @@ bool HotSampler::start() {
   its.it_value = its.it_interval;
   timer_settime(timer_, 0, &its, nullptr);
   timer_started_ = true;
-  log::logf(log::kHot, "hot: sampling on the CPU-time timer (the scheduler's tick, period asked {} us)\n",
-            period_ns_ / 1000);
   return true;
 }
 
@@ -119,7 +74,6 @@ void HotSampler::onSignal(int, siginfo_t*, void* ucontext) {
 #else
     (void)ucontext;
 #endif
-    if (s->perf_fd_ >= 0) ioctl(s->perf_fd_, PERF_EVENT_IOC_REFRESH, 1);   // the next period's signal
   }
   errno = saved;
 }

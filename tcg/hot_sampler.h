@@ -1,8 +1,8 @@
 // The hot tier's profiler (tier=auto): statistical sampling instead of a
 // counter in every block.
 //
-// A clock on the CPU thread's own CPU time (a perf task-clock event, else
-// a POSIX CPU-time timer) sends that thread a signal every period; the handler looks at the host PC it interrupted and, when
+// A timer on the CPU thread's own CPU time sends that thread a signal
+// every period; the handler looks at the host PC it interrupted and, when
 // that is generated code, charges the sample to the block it belongs to.
 // A block that collects enough samples is queued for the execution loop,
 // which builds its region. Counting every block run instead (a memory
@@ -40,10 +40,7 @@ class HotSampler {
   // reason logged) if the host refuses a timer: the hot tier then sees no
   // hot blocks.
   bool start();
-  bool started() const { return timer_started_ || perf_fd_ >= 0; }
-  // Whether samples come every period (the perf task clock) rather than at
-  // the scheduler's tick (the POSIX CPU-time timer).
-  bool periodExact() const { return perf_fd_ >= 0; }
+  bool started() const { return timer_started_; }
   // Blocks that became hot since the last call (CPU thread, in the loop).
   std::vector<TranslationBlock*> takeHot();
   // Forgets queued blocks (before they are freed by a flush).
@@ -69,13 +66,7 @@ class HotSampler {
   const Backend& backend_;
   volatile int32_t* exit_request_;
   const uint32_t hot_samples_;
-  // On the perf clock a period is what it asks: below this, signals would
-  // take the thread's time (a signal and a re-arm cost a few microseconds).
-  static constexpr int64_t kMinPeriodNs = 20000;
   const int64_t period_ns_;
-  // The clock: a perf event on the thread's CPU time, else a POSIX timer.
-  bool startPerfEvent(pid_t tid);
-  int perf_fd_ = -1;
   timer_t timer_{};
   bool timer_started_ = false;
   uint64_t samples_ = 0;   // in generated code

@@ -376,14 +376,13 @@ void Codegen::probeJumpCache(Label miss) {
     a_.jmp(miss);
     return;
   }
-  using E = tcg::ExecEngine;
-  static_assert(tcg::kPageBits > E::kJumpCacheRunBits + 2, "page bits shift down onto the run's index");
+  static_assert(tcg::ExecEngine::kJumpCacheSize == 4096, "the hash below is ExecEngine::jcIndex");
   a_.mov(W::q, Reg::rcx, Reg::rax);
-  a_.shr(W::q, Reg::rcx, uint8_t(tcg::kPageBits - E::kJumpCacheRunBits));
-  a_.and_(W::d, Reg::rcx, int32_t(((1u << E::kJumpCachePageBits) - 1) << E::kJumpCacheRunBits));
+  a_.shr(W::q, Reg::rcx, 6);
+  a_.and_(W::d, Reg::rcx, 0xfc0);
   a_.mov(W::q, Reg::rdx, Reg::rax);
   a_.shr(W::q, Reg::rdx, 2);
-  a_.and_(W::d, Reg::rdx, int32_t(E::kJumpCacheRun - 1));
+  a_.and_(W::d, Reg::rdx, 0x3f);
   a_.or_(W::d, Reg::rcx, Reg::rdx);
   a_.mov(W::q, Reg::rdx, commonMem(offsetof(tcg::CpuCommon, jmp_cache)));
   a_.mov(W::q, Reg::rdx, Mem::idx(Reg::rdx, Reg::rcx, 8, 0));
