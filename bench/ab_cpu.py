@@ -6,7 +6,7 @@ What: runs each configuration RUNS times on KERNEL (an ELF that
 bench/run_bench.py built, e.g. build/bench/dhrystone_like-el.elf), in
 alternating order (forward on even rounds, backward on odd ones), and
 prints per configuration the median, lower quartile and minimum of the
-"CPU thread: X s" line of `-d stats` (the guest's own cost: the hot tier's
+"CPU thread: X s" line mimic prints at exit (MIMIC_STATS=1; the guest's own cost: the hot tier's
 compiler thread left out), with every run's figure.
 
 A configuration is BINARY:TIER[:NAME=VALUE[,NAME=VALUE...]], e.g.
@@ -26,10 +26,14 @@ Python 3.11 standard library only; exits non-zero if a run fails.
 """
 import argparse
 import os
-import re
 import statistics
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# The kernels run exactly as run_bench.py runs them; its regex reads the
+# CPU thread's line.
+from run_bench import THREAD_CPU_RE, machine_args  # noqa: E402
 
 
 def parse_config(text):
@@ -49,12 +53,15 @@ def parse_config(text):
 def cpu_thread_seconds(cfg, kernel, timeout):
     env = dict(os.environ)
     env.update(cfg["env"])
-    cmd = [cfg["binary"], "-accel", "tcg,tier=" + cfg["tier"], "-M", "malta", "-m", "256",
-           "-kernel", kernel, "-nographic", "-no-reboot", "-d", "stats"]
-    p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
-    m = re.search(r"CPU thread: ([0-9.]+) s", p.stderr)
+    env["MIMIC_STATS"] = "1"   # the CPU thread's time at exit, as run_bench.py asks for it
+    cmd = [cfg["binary"], "-accel", "tcg,tier=" + cfg["tier"]] + machine_args(kernel)
+    try:
+        p = subprocess.run(cmd, capture_output=True, env=env, timeout=timeout)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        sys.exit("ab_cpu: %s: %s" % (" ".join(cmd), e))
+    m = THREAD_CPU_RE.search(p.stderr)
     if p.returncode != 0 or not m:
-        sys.exit("ab_cpu: %s failed (exit %d): %s" % (" ".join(cmd), p.returncode, p.stderr[-300:]))
+        sys.exit("ab_cpu: %s failed (exit %d): %s" % (" ".join(cmd), p.returncode, p.stderr[-300:].decode(errors="replace")))
     return float(m.group(1))
 
 
