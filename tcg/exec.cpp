@@ -55,9 +55,10 @@ std::string ExecEngine::statsReport() const {
   std::string out = fmt::format(
       "mimic: jit: baseline: {} blocks translated in {:.3f} s ({:.1f} us a block), {} invalidated ({} "
       "translations put in their place), {} flushes, {} chains\n"
-      "mimic: jit: loop: {} block lookups ({} after an unchained goto_tb), {} guest exceptions\n",
+      "mimic: jit: loop: {} block lookups ({} after an unchained goto_tb), {} jump cache misses, {} guest "
+      "exceptions\n",
       s.blocks_translated, double(s.translate_ns) * 1e-9, per_block, s.invalidations, s.recycled, s.flushes, s.chains,
-      s.blocks_executed, s.goto_tb_exits, s.exceptions);
+      s.blocks_executed, s.goto_tb_exits, s.jump_cache_misses, s.exceptions);
   // The CPU thread's own CPU time: the guest's share of the process's,
   // apart from the compiler thread (steadier than wall time on a busy host).
   if (cpu_thread_clock_valid_) out += fmt::format("mimic: jit: CPU thread: {:.3f} s of CPU\n", double(cpuThreadNs()) * 1e-9);
@@ -299,8 +300,9 @@ void ExecEngine::tryChain(ExitInfo from, TranslationBlock* to) {
 }
 
 TranslationBlock* ExecEngine::findOrTranslate(uint64_t pc, uint32_t flags) {
-  TranslationBlock* tb = jump_cache_[jcIndex(pc)];
-  if (tb && tb->pc == pc && tb->flags == flags && tb->valid) return tb;
+  TranslationBlock* tb = jumpCacheFind(pc, flags);
+  if (tb) return tb;
+  stats_.jump_cache_misses++;
 
   CpuCommon& c = cpu_.common();
   c.pc_info = pc;   // a fetch fault is reported for the block's first instruction
@@ -329,8 +331,8 @@ TranslationBlock* ExecEngine::findOrTranslate(uint64_t pc, uint32_t flags) {
 }
 
 TranslationBlock* ExecEngine::lookupForGotoPtr(uint64_t pc, uint32_t flags) {
-  TranslationBlock* tb = jump_cache_[jcIndex(pc)];
-  if (tb && tb->pc == pc && tb->flags == flags && tb->valid) return tb;
+  if (TranslationBlock* tb = jumpCacheFind(pc, flags)) return tb;
+  stats_.jump_cache_misses++;
   TranslationResult tr;
   if (!cpu_.mmuTranslate(pc, AccessType::Fetch, cpu_.mmuIndex(flags), false, tr)) return nullptr;
   const uint64_t phys_pc = tr.paddr | (pc & (kPageSize - 1));
@@ -545,8 +547,8 @@ void ExecEngine::invalidatePhysPage(uint64_t ppage) {
     if (!tb->valid) continue;
     tb->valid = false;
     blocks_.erase({tb->phys_pc, tb->pc, tb->flags});
-    TranslationBlock*& jc = jump_cache_[jcIndex(tb->pc)];
-    if (jc == tb) jc = nullptr;
+    for (size_t k : {jcIndex(tb->pc), jcIndex(tb->pc) ^ 1})
+      if (jump_cache_[k] == tb) jump_cache_[k] = nullptr;
     unlinkIncoming(tb);
     // A block on two pages stays listed on the other one; drop it there.
     uint64_t other = (tb->phys_pc & kPageMask) == ppage ? tb->phys_page2 : (tb->phys_pc & kPageMask);
@@ -567,13 +569,13 @@ void ExecEngine::flushJumpCachePage(uint64_t vaddr) {
   // entry on every refill, fall back to the block hash table constantly).
   const uint64_t page = vaddr & kPageMask;
   if (jcMaySee(page)) {
-    const size_t first = jcIndex(page);
+    const size_t first = jcRun(page);
     for (size_t i = first; i < first + 64; i++)
       if ((jump_cache_page_[i] & kPageMask) == page) jump_cache_[i] = nullptr;
   }
   // A block starting on the previous page may run into this one.
   if (jcMaySee(page - kPageSize)) {
-    const size_t prev = jcIndex(page - kPageSize);
+    const size_t prev = jcRun(page - kPageSize);
     for (size_t i = prev; i < prev + 64; i++)
       if (jump_cache_page_[i] == ((page - kPageSize) | 1)) jump_cache_[i] = nullptr;
   }

@@ -32,6 +32,7 @@ struct ExecStats {
   uint64_t invalidations = 0;
   uint64_t flushes = 0;
   uint64_t goto_tb_exits = 0;   // returned to the loop through an unchained goto_tb
+  uint64_t jump_cache_misses = 0;   // of the loop's lookups and indirect jumps' (lookupForGotoPtr)
   uint64_t exceptions = 0;      // guest exceptions that unwound to the loop
   uint64_t translate_ns = 0;    // host time spent translating
   uint64_t recycled = 0;        // translations put in an invalidated block's place
@@ -192,9 +193,17 @@ class ExecEngine {
  public:
   // The jump cache hash; backends that probe the cache inline must match it.
   // A page's entries are one run of 64 (page bits high, offset bits low),
-  // so a TLB change can drop just the pages it affects.
+  // so a TLB change can drop just the pages it affects (jcRun). Within the
+  // run, the instruction's word index folded with bits 8-13: with the word
+  // index alone, blocks 256 bytes apart took the same slot. Slots go in
+  // pairs (i, i ^ 1) that either block hashing to one of them may use
+  // (setJumpCache): a hot page has more blocks than its run has slots, and
+  // two hot blocks sharing one slot (on the ways out of a region) sent
+  // every exit through the block hash table (docs/performance.md,
+  // session 12).
   static constexpr size_t kJumpCacheSize = 4096;
-  static size_t jcIndex(uint64_t pc) { return ((pc >> 6) & 0xfc0) | ((pc >> 2) & 0x3f); }
+  static size_t jcIndex(uint64_t pc) { return ((pc >> 6) & 0xfc0) | (((pc >> 2) ^ (pc >> 8)) & 0x3f); }
+  static size_t jcRun(uint64_t pc) { return (pc >> 6) & 0xfc0; }
 
  private:
 
@@ -218,8 +227,26 @@ class ExecEngine {
     const size_t i = jcSeenIndex(page);
     return (jump_cache_seen_[i >> 6] >> (i & 63)) & 1;
   }
+  // The block in the jump cache for (pc, flags), in either slot of its
+  // pair (as generated code probes it: Codegen::probeJumpCache).
+  TranslationBlock* jumpCacheFind(uint64_t pc, uint32_t flags) const {
+    const size_t i = jcIndex(pc);
+    for (size_t k : {i, i ^ 1}) {
+      TranslationBlock* tb = jump_cache_[k];
+      if (tb && tb->pc == pc && tb->flags == flags && tb->valid) return tb;
+    }
+    return nullptr;
+  }
+  // The new block takes its own slot; the one it displaces there moves to
+  // the other slot of the pair (what was there goes).
   void setJumpCache(TranslationBlock* tb) {
     const size_t i = jcIndex(tb->pc);
+    if (jump_cache_[i] && jump_cache_[i] != tb && jump_cache_[i ^ 1] != tb) {
+      jump_cache_[i ^ 1] = jump_cache_[i];
+      jump_cache_page_[i ^ 1] = jump_cache_page_[i];
+    } else if (jump_cache_[i ^ 1] == tb) {
+      jump_cache_[i ^ 1] = nullptr;
+    }
     jump_cache_[i] = tb;
     jump_cache_page_[i] = (tb->pc & kPageMask) | (tb->phys_page2 != ~0ull ? 1 : 0);
     const size_t s = jcSeenIndex(tb->pc & kPageMask);

@@ -113,11 +113,24 @@ std::vector<TranslationBlock*> ExecEngine::regionMembers(TranslationBlock* hot, 
   // once (start-up code) made int_alu's loop region twice as slow; and
   // waiting for a drop cost branchy a costly first region and a second
   // compile before its interpreter loop ran compiled.
+  // Only those between the members' first and last address on the page:
+  // a switch's cases lie among its function's blocks; the jump cache also
+  // keeps blocks that ran once long ago (start-up code, a caller's
+  // continuation), and such members made branchy's region bigger and
+  // slower once the cache kept more (a slot per pair, session 12).
   const bool dispatch = std::any_of(members.begin(), members.end(), [](const TranslationBlock* m) { return m->dispatches; });
   if (dispatch || region_leaky_.count({ppage, hot->pc & kPageMask, hot->flags})) {
-    const size_t run = jcIndex(hot->pc) & ~size_t(63);
+    uint64_t lo = hot->pc, hi = hot->pc;
+    for (const TranslationBlock* m : members)
+      if ((m->pc & kPageMask) == vpage) {
+        lo = std::min(lo, m->pc);
+        hi = std::max(hi, m->pc);
+      }
+    const size_t run = jcRun(hot->pc);
     for (size_t i = run; i < run + 64 && members.size() < maxRegionBlocks(); i++)
-      if (jump_cache_[i] && (jump_cache_page_[i] & kPageMask) == (hot->pc & kPageMask)) add(jump_cache_[i]);
+      if (TranslationBlock* tb = jump_cache_[i];
+          tb && (jump_cache_page_[i] & kPageMask) == vpage && tb->pc >= lo && tb->pc <= hi)
+        add(tb);
   }
   return members;
 }

@@ -367,8 +367,8 @@ void Codegen::setPc(const Value& v) {
 }
 
 // rax holds a guest PC: enter its block if the jump cache has it for this
-// block's mode flags, else go on at `miss`. Same hash as
-// ExecEngine::jcIndex. Invalidated blocks are never left in the cache, and
+// block's mode flags, else go on at `miss`. Same hash and slot pairs as
+// ExecEngine::jcIndex and jumpCacheFind. Invalidated blocks are never left in the cache, and
 // the target checks exit_request itself.
 void Codegen::probeJumpCache(Label miss) {
   // Traces (-d exec, cpu) and -d nochain need every block to pass the loop.
@@ -379,20 +379,30 @@ void Codegen::probeJumpCache(Label miss) {
   static_assert(tcg::ExecEngine::kJumpCacheSize == 4096, "the hash below is ExecEngine::jcIndex");
   a_.mov(W::q, Reg::rcx, Reg::rax);
   a_.shr(W::q, Reg::rcx, 6);
-  a_.and_(W::d, Reg::rcx, 0xfc0);
-  a_.mov(W::q, Reg::rdx, Reg::rax);
+  a_.mov(W::q, Reg::rdx, Reg::rcx);   // ((pc ^ pc >> 6) >> 2) & 0x3f
+  a_.xor_(W::q, Reg::rdx, Reg::rax);
   a_.shr(W::q, Reg::rdx, 2);
   a_.and_(W::d, Reg::rdx, 0x3f);
+  a_.and_(W::d, Reg::rcx, 0xfc0);
   a_.or_(W::d, Reg::rcx, Reg::rdx);
-  a_.mov(W::q, Reg::rdx, commonMem(offsetof(tcg::CpuCommon, jmp_cache)));
-  a_.mov(W::q, Reg::rdx, Mem::idx(Reg::rdx, Reg::rcx, 8, 0));
-  a_.test(W::q, Reg::rdx, Reg::rdx);
-  a_.jcc(Cc::e, miss);
-  a_.cmp(W::q, Reg::rax, Mem::at(Reg::rdx, kTbPcOffset));
-  a_.jcc(Cc::ne, miss);
-  a_.cmp(W::d, Mem::at(Reg::rdx, kTbFlagsOffset), int32_t(tb_->flags));
-  a_.jcc(Cc::ne, miss);
-  a_.jmp(Mem::at(Reg::rdx, kTbCodeOffset));
+  // The block's own slot, then the other of the pair (ExecEngine::setJumpCache).
+  Label other = a_.newLabel();
+  for (int attempt = 0; attempt < 2; attempt++) {
+    const Label not_here = attempt == 0 ? other : miss;
+    if (attempt == 1) {
+      a_.bind(other);
+      a_.xor_(W::d, Reg::rcx, 1);
+    }
+    a_.mov(W::q, Reg::rdx, commonMem(offsetof(tcg::CpuCommon, jmp_cache)));
+    a_.mov(W::q, Reg::rdx, Mem::idx(Reg::rdx, Reg::rcx, 8, 0));
+    a_.test(W::q, Reg::rdx, Reg::rdx);
+    a_.jcc(Cc::e, not_here);
+    a_.cmp(W::q, Reg::rax, Mem::at(Reg::rdx, kTbPcOffset));
+    a_.jcc(Cc::ne, not_here);
+    a_.cmp(W::d, Mem::at(Reg::rdx, kTbFlagsOffset), int32_t(tb_->flags));
+    a_.jcc(Cc::ne, not_here);
+    a_.jmp(Mem::at(Reg::rdx, kTbCodeOffset));
+  }
 }
 
 void Codegen::exitToLoop(uint64_t ret) {

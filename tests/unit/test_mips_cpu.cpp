@@ -379,6 +379,35 @@ TEST(MipsCodeBuffer, FlushesWhenFullAndKeepsRunning) {
   EXPECT_EQ(m.st().gpr[16], once);
 }
 
+// Two return addresses in one page whose blocks hash to the same jump
+// cache slot, returned to in turn: the returns' inline probes find both
+// (the slot's pair holds the two), so the cache misses a few times in all,
+// not twice per round (as with one block a slot, when every return looked
+// its block up in the hash table, and a region's exits to two such blocks
+// went through the execution loop every time).
+TEST(MipsJumpCache, BlocksSharingASlotBothStay) {
+  Machine m(false);
+  constexpr uint32_t kRounds = 20000;
+  const uint32_t loop = kCodeBase + 4, ret1 = kCodeBase + 12, fn = kCodeBase + 0x800;
+  uint32_t ret2 = ret1 + 0x40;
+  while (tcg::ExecEngine::jcIndex(ret2) != tcg::ExecEngine::jcIndex(ret1)) ret2 += 4;
+  ASSERT_LT(ret2 + 16, fn);
+  m.place(fn, {jr(31), kNop});
+  // kCodeBase: s0 = kRounds; loop: call fn, returning to ret1, which
+  // branches to a second call of fn returning to ret2; count down.
+  m.place(kCodeBase, {addiu(16, 0, int16_t(kRounds)), jal(fn), kNop,
+                      beq(0, 0, int16_t((ret2 - 8 - (ret1 + 4)) / 4)), kNop});
+  std::vector<uint32_t> tail = {jal(fn), kNop,   // at ret2 - 8, returns to ret2
+                                addiu(16, 16, -1), bne(16, 0, int16_t((int64_t(loop) - (ret2 + 8)) / 4)), kNop};
+  for (uint32_t w : Machine::stopSeq()) tail.push_back(w);
+  m.place(ret2 - 8, tail);
+  m.st().pc = kCodeBase;
+  m.cpu().run();
+  EXPECT_EQ(m.stopCode(), 5u);
+  EXPECT_EQ(m.st().gpr[16], 0u);
+  EXPECT_LT(m.cpu().engine().stats().jump_cache_misses, uint64_t(kRounds / 10));
+}
+
 // Random words must never crash or assert the host: each runs as the first
 // instruction of a program whose exception vector stops the machine.
 // Words the decode table does not know raise Reserved Instruction.
