@@ -77,10 +77,10 @@ class Lowerer {
       member_labels_.push_back(std::move(l));
       member_entry_.push_back(llvm::BasicBlock::Create(ctx_, "member", fn_));
     }
-    cacheGuestState(members);
     findMergePoints(members);
     findDirectEdges(members);
     findLoops(members);
+    cacheGuestState(members);
     decideMemos(members);
     findLoopHeaders(members);
     findChecksAfterCalls(members);
@@ -149,8 +149,9 @@ class Lowerer {
   }
   llvm::Value* envPtr(uint32_t offset) { return ir_.CreateInBoundsGEP(ir_.getInt8Ty(), env_, ir_.getInt64(offset)); }
 
-  // Guest state kept in SSA values: every slot the function writes (put)
-  // that is always accessed with one type and overlaps no other slot lives
+  // Guest state kept in SSA values: every busy slot the function writes
+  // (put; cachedSlotRatio) that is always accessed with one type and
+  // overlaps no other slot lives
   // in an alloca (registers after mem2reg), loaded from env once at entry and
   // written back only where something may look at env: before helper and
   // softmmu slow-path calls (which may raise a guest exception and unwind)
@@ -166,9 +167,11 @@ class Lowerer {
     std::set<uint32_t> bad;
     std::set<uint32_t> written;            // slots some put writes
     size_t state_calls = 0;                // helper calls after which every slot is reloaded
-    for (const RegionMember& mb : members)
-      for (const Op& op : mb.block->ops) {
+    std::map<uint32_t, double> weight;     // accesses, those in loops weighing more
+    for (size_t i = 0; i < members.size(); i++)
+      for (const Op& op : members[i].block->ops) {
         auto access = [&](uint32_t off, Type t, bool write) {
+          weight[off] += loopWeight(i);
           if (write) written.insert(off);
           auto [it, fresh] = seen.emplace(off, t);
           if (!fresh && it->second != t) bad.insert(off);
@@ -202,13 +205,21 @@ class Lowerer {
     // reload every slot after each of them: more IR than it saves.
     if (state_calls * seen.size() > 2000) return;
     // The PC slot is written by exits directly: keep it out.
-    auto cacheable = [&](uint32_t off) {
+    auto eligible = [&](uint32_t off) {
       auto it = seen.find(off);
-      if (it == seen.end() || bad.count(off)) return false;
+      if (it == seen.end() || bad.count(off) || !written.count(off)) return false;
       const uint64_t end = uint64_t(off) + tcg::typeBits(it->second) / 8;
       if (off < opts_.target.pc_offset + 8 && opts_.target.pc_offset < end) return false;
       return off < opts_.target.common_offset;
     };
+    std::vector<std::pair<double, uint32_t>> ranked;
+    for (auto& [off, t] : seen)
+      if (eligible(off)) ranked.push_back({weight[off], off});
+    std::stable_sort(ranked.begin(), ranked.end(), [](auto& a, auto& b) { return a.first > b.first; });
+    std::set<uint32_t> kept;
+    for (auto& [w, off] : ranked)
+      if (w * cachedSlotRatio() >= ranked[0].first) kept.insert(off);
+    auto cacheable = [&](uint32_t off) { return kept.count(off) != 0; };
     for (auto [lo, hi] : findSlotPairs(members)) {
       if (!cacheable(lo) || !cacheable(hi) || seen[lo] != Type::I32 || seen[hi] != Type::I32) continue;
       llvm::AllocaInst* a = ir_.CreateAlloca(i64_);
@@ -224,6 +235,30 @@ class Lowerer {
       cached_[off] = {a, t, written.count(off) != 0};
       reloadSlot(off, t);
     }
+  }
+  // How much an access in member i counts when slots are ranked: 8 times
+  // more for each loop around it.
+  double loopWeight(size_t i) const {
+    double w = 1;
+    for (int l = loop_of_[i]; l >= 0; l = loop_parent_[size_t(l)]) w *= 8;
+    return w;
+  }
+  // A written slot is kept in SSA only if it is accessed at least 1/64 as
+  // much as the busiest one (accesses weighted by loopWeight): a slot used
+  // only two loop levels out from the hottest code (a caller's variables
+  // around a callee's loop) was held in a register or a stack slot through
+  // all of it, and LLVM's spill code for it (stores and reloads at every
+  // loop boundary) cost more than loading it from env where it is used:
+  // lz_match's region ran 15% fewer host instructions without them, the
+  // other kernels the same (docs/performance.md, session 12). Tighter
+  // (1/8) made int_alu's and memory's regions 1-5% worse.
+  // MIMIC_HOT_CACHED_RATIO overrides the 64, for measurements.
+  static double cachedSlotRatio() {
+    static const double r = [] {
+      const char* v = std::getenv("MIMIC_HOT_CACHED_RATIO");
+      return v && std::atof(v) > 0 ? std::atof(v) : 64.0;
+    }();
+    return r;
   }
   // 32-bit slots the guest code uses as the halves of one 64-bit value
   // (MIPS doubles with Status.FR = 0: the low word in fpr[2n], the high
