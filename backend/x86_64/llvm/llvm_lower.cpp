@@ -149,8 +149,8 @@ class Lowerer {
   }
   llvm::Value* envPtr(uint32_t offset) { return ir_.CreateInBoundsGEP(ir_.getInt8Ty(), env_, ir_.getInt64(offset)); }
 
-  // Guest state kept in SSA values: every busy slot the function writes
-  // (put; cachedSlotRatio) that is always accessed with one type and
+  // Guest state kept in SSA values: every slot the function writes (put;
+  // but see cachedSlotRatio) that is always accessed with one type and
   // overlaps no other slot lives
   // in an alloca (registers after mem2reg), loaded from env once at entry and
   // written back only where something may look at env: before helper and
@@ -243,20 +243,18 @@ class Lowerer {
     for (int l = loop_of_[i]; l >= 0; l = loop_parent_[size_t(l)]) w *= 8;
     return w;
   }
-  // A written slot is kept in SSA only if it is accessed at least 1/64 as
-  // much as the busiest one (accesses weighted by loopWeight): a slot used
-  // only two loop levels out from the hottest code (a caller's variables
-  // around a callee's loop) was held in a register or a stack slot through
-  // all of it, and LLVM's spill code for it (stores and reloads at every
-  // loop boundary) cost more than loading it from env where it is used:
-  // lz_match's region ran 15% fewer host instructions without them, the
-  // other kernels the same (docs/performance.md, session 12). Tighter
-  // (1/8) made int_alu's and memory's regions 1-5% worse.
-  // MIMIC_HOT_CACHED_RATIO overrides the 64, for measurements.
+  // MIMIC_HOT_CACHED_RATIO=R (for measurements; off by default) keeps a
+  // written slot in SSA only if it is accessed at least 1/R as much as the
+  // busiest one (accesses weighted by loopWeight); the others go through
+  // env where used. R=64 ran lz_match's region with 15% fewer host
+  // instructions (LLVM's spill code around loop boundaries for a caller's
+  // registers) and the other kernels' the same, but no faster in time,
+  // and xz in Linux looked 10% slower (7.15 s against 6.2 s, four boots
+  // each): docs/performance.md, session 12.
   static double cachedSlotRatio() {
     static const double r = [] {
       const char* v = std::getenv("MIMIC_HOT_CACHED_RATIO");
-      return v && std::atof(v) > 0 ? std::atof(v) : 64.0;
+      return v && std::atof(v) > 0 ? std::atof(v) : 1e300;
     }();
     return r;
   }
