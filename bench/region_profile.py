@@ -26,6 +26,7 @@ import collections
 import glob
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -114,7 +115,7 @@ def main():
     ap.add_argument("--top", type=int, default=40, help="hottest region instructions to print")
     args = ap.parse_args()
     for tool in ("valgrind", "objdump"):
-        if subprocess.run(["which", tool], stdout=subprocess.DEVNULL).returncode != 0:
+        if shutil.which(tool) is None:
             sys.exit("region_profile: %s is not installed" % tool)
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -564,19 +564,19 @@ void ExecEngine::flushJumpCache() {
 }
 
 void ExecEngine::flushJumpCachePage(uint64_t vaddr) {
-  // The page's 64 slots are shared with every 64th page: clear only this
+  // The page's run of slots is shared with every 64th page: clear only this
   // page's blocks (clearing all made Linux user code, which changes a TLB
   // entry on every refill, fall back to the block hash table constantly).
   const uint64_t page = vaddr & kPageMask;
   if (jcMaySee(page)) {
     const size_t first = jcRun(page);
-    for (size_t i = first; i < first + 64; i++)
+    for (size_t i = first; i < first + kJumpCacheRun; i++)
       if ((jump_cache_page_[i] & kPageMask) == page) jump_cache_[i] = nullptr;
   }
   // A block starting on the previous page may run into this one.
   if (jcMaySee(page - kPageSize)) {
     const size_t prev = jcRun(page - kPageSize);
-    for (size_t i = prev; i < prev + 64; i++)
+    for (size_t i = prev; i < prev + kJumpCacheRun; i++)
       if (jump_cache_page_[i] == ((page - kPageSize) | 1)) jump_cache_[i] = nullptr;
   }
 }

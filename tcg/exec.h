@@ -202,6 +202,7 @@ class ExecEngine {
   // every exit through the block hash table (docs/performance.md,
   // session 12).
   static constexpr size_t kJumpCacheSize = 4096;
+  static constexpr size_t kJumpCacheRun = 64;   // slots a page
   static size_t jcIndex(uint64_t pc) { return ((pc >> 6) & 0xfc0) | (((pc >> 2) ^ (pc >> 8)) & 0x3f); }
   static size_t jcRun(uint64_t pc) { return (pc >> 6) & 0xfc0; }
 

@@ -127,7 +127,7 @@ std::vector<TranslationBlock*> ExecEngine::regionMembers(TranslationBlock* hot, 
         hi = std::max(hi, m->pc);
       }
     const size_t run = jcRun(hot->pc);
-    for (size_t i = run; i < run + 64 && members.size() < maxRegionBlocks(); i++)
+    for (size_t i = run; i < run + kJumpCacheRun && members.size() < maxRegionBlocks(); i++)
       if (TranslationBlock* tb = jump_cache_[i];
           tb && (jump_cache_page_[i] & kPageMask) == vpage && tb->pc >= lo && tb->pc <= hi)
         add(tb);

@@ -368,8 +368,8 @@ void Codegen::setPc(const Value& v) {
 
 // rax holds a guest PC: enter its block if the jump cache has it for this
 // block's mode flags, else go on at `miss`. Same hash and slot pairs as
-// ExecEngine::jcIndex and jumpCacheFind. Invalidated blocks are never left in the cache, and
-// the target checks exit_request itself.
+// ExecEngine::jcIndex and jumpCacheFind. Invalidated blocks are never left
+// in the cache, and the target checks exit_request itself.
 void Codegen::probeJumpCache(Label miss) {
   // Traces (-d exec, cpu) and -d nochain need every block to pass the loop.
   if (log::enabled(log::kNoChain | log::kExec | log::kCpu)) {

@@ -230,7 +230,6 @@ class Lowerer {
     }
     for (auto& [off, t] : seen) {
       if (!cacheable(off) || cached_.count(off)) continue;
-      if (!written.count(off)) continue;
       llvm::AllocaInst* a = ir_.CreateAlloca(ty(t));
       cached_[off] = {a, t, written.count(off) != 0};
       reloadSlot(off, t);
@@ -680,20 +679,18 @@ class Lowerer {
   // half the time).
   enum class Rare { IfTrue, IfFalse };
   void condBr(llvm::Value* cond, llvm::BasicBlock* t, llvm::BasicBlock* f, Rare rare) {
-    llvm::MDBuilder md(ctx_);
     const uint32_t common = 1u << 20, seldom = 1;
-    ir_.CreateCondBr(cond, t, f,
-                     rare == Rare::IfTrue ? md.createBranchWeights(seldom, common) : md.createBranchWeights(common, seldom));
+    weightedBr(cond, t, f, rare == Rare::IfTrue ? seldom : common, rare == Rare::IfTrue ? common : seldom);
+  }
+  void weightedBr(llvm::Value* cond, llvm::BasicBlock* t, llvm::BasicBlock* f, uint32_t to_t, uint32_t to_f) {
+    ir_.CreateCondBr(cond, t, f, llvm::MDBuilder(ctx_).createBranchWeights(to_t, to_f));
   }
 
   // A branch usually taken to `t` (a direct window or a page memo that
   // hits), but not rarely enough for a cold path: the weights make LLVM
   // lay `t` out as the fall-through, so that a loop's accesses that hit
   // take no branch (str_copy's region loop took three a byte, now one).
-  void likelyBr(llvm::Value* cond, llvm::BasicBlock* t, llvm::BasicBlock* f) {
-    llvm::MDBuilder md(ctx_);
-    ir_.CreateCondBr(cond, t, f, md.createBranchWeights(64, 1));
-  }
+  void likelyBr(llvm::Value* cond, llvm::BasicBlock* t, llvm::BasicBlock* f) { weightedBr(cond, t, f, 64, 1); }
 
   llvm::Value* cmp(Cond c, llvm::Value* a, llvm::Value* b) {
     using P = llvm::CmpInst::Predicate;
