@@ -248,9 +248,11 @@ class Codegen final : public tcg::Backend {
     const tcg::Op* op;
     uint32_t index;
     // A load in a direct window: the TLB probe is out of line too, from
-    // `probe` back to `access` with rdx = host address.
+    // `probe` back to `access`, where the load reads [rax + window_disp]
+    // (RAM below 2 GiB: its host address), or else [rcx + rax].
     bool probe_out_of_line = false;
     Label probe{}, access{};
+    int32_t window_disp = 0;
   };
   void emitTlbProbe(const tcg::Op& op, Label miss);
   void emitSlowPath(const SlowPath& sp);
@@ -851,9 +853,13 @@ void Codegen::emitLoadStore(const tcg::Op& op, uint32_t index) {
       a_.test(W::d, areg, int32_t(bytes - 1));
       a_.jcc(Cc::ne, sp.probe);
     }
-    a_.mov(W::q, Reg::rcx, int64_t(reinterpret_cast<uintptr_t>(w.host)));
+    // RAM mapped below 2 GiB (hw/mips/malta.cpp): its host address is the
+    // access's displacement, one instruction less.
+    const uintptr_t base = reinterpret_cast<uintptr_t>(w.host);
+    sp.window_disp = base < (uintptr_t(1) << 31) ? int32_t(base) : 0;
+    if (!sp.window_disp) a_.mov(W::q, Reg::rcx, int64_t(base));
     a_.bind(sp.access);
-    host = Mem::idx(Reg::rcx, Reg::rax, 1, 0);
+    host = sp.window_disp ? Mem::at(Reg::rax, sp.window_disp) : Mem::idx(Reg::rcx, Reg::rax, 1, 0);
   } else {
     movTo(aw, Reg::rdx, addr);
     emitTlbProbe(op, sp.entry);
@@ -918,8 +924,12 @@ void Codegen::emitSlowPath(const SlowPath& sp) {
     const Value& addr = op.args[1];
     movTo(addr.type == Type::I64 ? W::q : W::d, Reg::rdx, addr);
     emitTlbProbe(op, sp.entry);
-    a_.mov(W::q, Reg::rcx, Reg::rdx);   // the access is [rcx + rax]
-    a_.xor_(W::d, Reg::rax, Reg::rax);
+    if (sp.window_disp) {
+      a_.lea(W::q, Reg::rax, Mem::at(Reg::rdx, -sp.window_disp));   // the access is [rax + window_disp]
+    } else {
+      a_.mov(W::q, Reg::rcx, Reg::rdx);   // the access is [rcx + rax]
+      a_.xor_(W::d, Reg::rax, Reg::rax);
+    }
     a_.jmp(sp.access);
   }
   a_.bind(sp.entry);

@@ -56,6 +56,23 @@ uint64_t physToKseg0(uint64_t paddr) {
   return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(static_cast<uint32_t>(paddr | 0x80000000))));
 }
 
+// Guest RAM, below 4 GiB in the host's address space where it fits: the
+// kseg0 window's host address (RAM + (vaddr - 0x80000000)) is then a
+// 32-bit displacement, which a load's addressing mode carries, instead of
+// a 64-bit constant that LLVM loaded into a register before every load of
+// a region's byte loops. Anywhere else if that space is taken.
+void* mapGuestRam(uint64_t bytes) {
+  constexpr int kProt = PROT_READ | PROT_WRITE;
+  constexpr int kFlags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+  for (uint64_t at = 1ull << 30; at + bytes <= 1ull << 32; at += 1ull << 28) {
+    void* want = reinterpret_cast<void*>(at);
+    void* mem = mmap(want, bytes, kProt, kFlags | MAP_FIXED_NOREPLACE, -1, 0);
+    if (mem == want) return mem;
+    if (mem != MAP_FAILED) munmap(mem, bytes);   // a kernel without MAP_FIXED_NOREPLACE put it elsewhere
+  }
+  return mmap(nullptr, bytes, kProt, kFlags, -1, 0);
+}
+
 void defaultWarn(const std::string& msg) { std::fprintf(stderr, "mimic: warning: %s\n", msg.c_str()); }
 
 }  // namespace
@@ -166,7 +183,7 @@ bool MaltaBoard::build(const MachineOptions& opts, std::function<void()> on_quit
   big_endian_ = kernel_.big_endian;
 
   // Memory.
-  void* mem = mmap(nullptr, ram_size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  void* mem = mapGuestRam(ram_size_);
   if (mem == MAP_FAILED) {
     err = fmt::format("cannot allocate {} MiB of guest RAM: {}", ram_size_ / kMiB, std::strerror(errno));
     return false;

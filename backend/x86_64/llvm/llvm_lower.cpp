@@ -811,6 +811,10 @@ class Lowerer {
     llvm::Value* addend;   // host address - guest address, on the fast path
     llvm::BasicBlock* slow;
     llvm::BasicBlock* join;
+    // A load's direct window (probeTlb): a block of its own, open for the
+    // access, with the window's constant addend.
+    llvm::BasicBlock* window = nullptr;
+    llvm::Value* window_addend = nullptr;
   };
   // In a region, the accesses through one guest base register (a load or
   // store whose address is that register, or it plus a constant)
@@ -989,8 +993,8 @@ class Lowerer {
       if (m.aligned && m.bytes() > 1)
         in = ir_.CreateAnd(in, ir_.CreateICmpEQ(ir_.CreateAnd(p.vaddr, ir_.getInt64(m.bytes() - 1)), ir_.getInt64(0)));
       likelyBr(in, window_hit, not_window);
-      ir_.SetInsertPoint(window_hit);
-      ir_.CreateBr(fast);
+      p.window = window_hit;
+      p.window_addend = ir_.getInt64(reinterpret_cast<uint64_t>(w.host) - w.vbase);
       ir_.SetInsertPoint(not_window);
     }
     if (memo) mm = memos_[found->second];
@@ -1021,10 +1025,9 @@ class Lowerer {
     }
     ir_.CreateBr(fast);
     ir_.SetInsertPoint(fast);
-    if (memo_hit || window_hit) {
-      llvm::PHINode* phi = ir_.CreatePHI(i64_, 3);
-      if (memo_hit) phi->addIncoming(memo_addend, memo_hit);
-      if (window_hit) phi->addIncoming(ir_.getInt64(reinterpret_cast<uint64_t>(w.host) - w.vbase), window_hit);
+    if (memo_hit) {
+      llvm::PHINode* phi = ir_.CreatePHI(i64_, 2);
+      phi->addIncoming(memo_addend, memo_hit);
       phi->addIncoming(addend, hit);
       p.addend = phi;
     } else {
@@ -1039,12 +1042,22 @@ class Lowerer {
     llvm::Type* rt = ty(op.type);
     TlbProbe p = probeTlb(op, val(op.args[1]), m, false);
     llvm::IntegerType* it = ir_.getIntNTy(8 * m.bytes());
-    llvm::LoadInst* raw = ir_.CreateAlignedLoad(it, hostPtr(p), llvm::MaybeAlign(1));
-    llvm::Value* v = raw;
-    if (m.big_endian && m.bytes() > 1) v = intrinsic(llvm::Intrinsic::bswap, it, {v});
-    if (it != rt) v = m.sign ? ir_.CreateSExt(v, rt) : ir_.CreateZExt(v, rt);
-    set(op.args[0], v);
-    ir_.CreateBr(p.join);
+    auto access = [&](llvm::Value* addend) {
+      llvm::Value* host = ir_.CreateIntToPtr(ir_.CreateAdd(p.vaddr, addend), ptr_);
+      llvm::Value* v = ir_.CreateAlignedLoad(it, host, llvm::MaybeAlign(1));
+      if (m.big_endian && m.bytes() > 1) v = intrinsic(llvm::Intrinsic::bswap, it, {v});
+      if (it != rt) v = m.sign ? ir_.CreateSExt(v, rt) : ir_.CreateZExt(v, rt);
+      set(op.args[0], v);
+      ir_.CreateBr(p.join);
+    };
+    access(p.addend);
+    // The window's access on its own: its addend a constant, not a phi
+    // with the TLB's, so that LLVM can keep it in a register through a
+    // loop instead of loading the 64-bit constant again before every load.
+    if (p.window) {
+      ir_.SetInsertPoint(p.window);
+      access(p.window_addend);
+    }
     ir_.SetInsertPoint(p.slow);
     storePcInfo(op.pc_info);
     syncGuestState();   // a fault unwinds from here with env as the exception sees it
