@@ -1,6 +1,7 @@
 #include "tcg/softmmu.h"
 
 #include <cstring>
+#include <utility>
 
 #include "hw/core/memory.h"
 #include "tcg/cpu.h"
@@ -18,17 +19,40 @@ uint64_t tagFor(const TlbEntry& e, AccessType t) {
   return t == AccessType::Read ? e.addr_read : t == AccessType::Write ? e.addr_write : e.addr_code;
 }
 
-// Refills the TLB entry for vaddr; raises the guest's fault if the MMU says so.
+constexpr TlbEntry kEmptyEntry{kTlbInvalid, kTlbInvalid, kTlbInvalid, 0};
+
+// The page an entry maps (any of its valid tags), or ~0 for none.
+uint64_t entryPage(const TlbEntry& e) {
+  for (uint64_t tag : {e.addr_read, e.addr_write, e.addr_code})
+    if (!(tag & kTlbInvalid)) return tag & kPageMask;
+  return ~0ull;
+}
+
+// Refills the TLB entry for vaddr: from the victims if one maps the page
+// for this access, else through the guest's MMU, which raises the guest's
+// fault if it says so; the entry it displaces becomes a victim.
 TlbEntry& fill(CpuCommon* c, uint64_t vaddr, AccessType type, int mmu_idx) {
+  const uint64_t vpage = vaddr & kPageMask;
+  const size_t idx = tlbIndex(vaddr);
+  TlbEntry& e = c->tlb[mmu_idx][idx];
+  TlbExtra& x = c->tlb_extra[mmu_idx][idx];
+  for (TlbVictim& v : c->tlb_victim[mmu_idx])
+    if ((tagFor(v.entry, type) & (kPageMask | kTlbInvalid)) == vpage) {
+      std::swap(e, v.entry);
+      std::swap(x.paddr_page, v.paddr_page);
+      return e;
+    }
   Cpu& cpu = *c->cpu;
   TranslationResult tr;
   cpu.mmuTranslate(vaddr, type, mmu_idx, true, tr);
-  const uint64_t vpage = vaddr & kPageMask;
+  if (entryPage(e) != ~0ull && entryPage(e) != vpage) {
+    uint32_t& next = c->tlb_victim_next[mmu_idx];
+    c->tlb_victim[mmu_idx][next] = TlbVictim{e, x.paddr_page};
+    next = (next + 1) % kTlbVictims;
+  }
   const uint64_t ppage = (tr.paddr | (vaddr & (tr.page_size - 1))) & kPageMask;
-  const size_t idx = tlbIndex(vaddr);
-  TlbEntry& e = c->tlb[mmu_idx][idx];
   c->tlb_modes_filled |= 1u << mmu_idx;
-  c->tlb_extra[mmu_idx][idx].paddr_page = ppage;
+  x.paddr_page = ppage;
 
   const hw::Region* r = cpu.addressSpace().find(ppage);
   const bool ram = r && r->isRam() && r->contains(ppage + kPageSize - 1);
@@ -194,8 +218,9 @@ void tlbFlushAll(CpuCommon* c) {
   // Entries only become valid in fill(), so untouched modes are already clear.
   for (unsigned mode = 0; mode < kMaxMmuModes; mode++) {
     if (!(c->tlb_modes_filled & (1u << mode))) continue;
-    for (TlbEntry& e : c->tlb[mode]) e = TlbEntry{kTlbInvalid, kTlbInvalid, kTlbInvalid, 0};
+    for (TlbEntry& e : c->tlb[mode]) e = kEmptyEntry;
     for (TlbExtra& x : c->tlb_extra[mode]) x.paddr_page = ~0ull;
+    for (TlbVictim& v : c->tlb_victim[mode]) v = TlbVictim{kEmptyEntry, ~0ull};
   }
   c->tlb_modes_filled = 0;
 }
@@ -203,8 +228,10 @@ void tlbFlushAll(CpuCommon* c) {
 void tlbFlushPage(CpuCommon* c, uint64_t vaddr) {
   const size_t idx = tlbIndex(vaddr);
   for (unsigned mode = 0; mode < kMaxMmuModes; mode++) {
-    c->tlb[mode][idx] = TlbEntry{kTlbInvalid, kTlbInvalid, kTlbInvalid, 0};
+    c->tlb[mode][idx] = kEmptyEntry;
     c->tlb_extra[mode][idx].paddr_page = ~0ull;
+    for (TlbVictim& v : c->tlb_victim[mode])
+      if (entryPage(v.entry) == (vaddr & kPageMask)) v = TlbVictim{kEmptyEntry, ~0ull};
   }
 }
 
@@ -231,6 +258,10 @@ void tlbProtectCodePage(CpuCommon* c, uint64_t ppage) {
         uint64_t& tag = c->tlb[mode][j].addr_write;
         if (extra[j].paddr_page == ppage && !(tag & (kTlbInvalid | kTlbMmio))) tag |= kTlbNotDirty;
       }
+    }
+    for (TlbVictim& v : c->tlb_victim[mode]) {
+      uint64_t& tag = v.entry.addr_write;
+      if (v.paddr_page == ppage && !(tag & (kTlbInvalid | kTlbMmio))) tag |= kTlbNotDirty;
     }
   }
 }

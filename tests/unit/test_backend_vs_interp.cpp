@@ -16,6 +16,7 @@
 #include "tcg/interp.h"
 #include "tcg/passes.h"
 #include "tcg/softmmu.h"
+#include "tests/unit/stub_cpu.h"
 
 // The JIT compared with the interpreter: the baseline x86-64 backend here;
 // test_llvm_vs_interp.cpp includes this file for the LLVM tier.
@@ -39,37 +40,7 @@ struct TestState {
   CpuCommon common;
 };
 
-class TestCpu : public Cpu {
- public:
-  explicit TestCpu(hw::AddressSpace& as) : Cpu(as) { st.common.cpu = this; tlbFlushAll(&st.common); }
-  TestState st{};
-  CpuCommon& common() override { return st.common; }
-  void* env() override { return &st; }
-  const TargetInfo& targetInfo() const override {
-    static const TargetInfo ti{uint32_t(offsetof(TestState, common)), uint32_t(offsetof(TestState, pc)), true};
-    return ti;
-  }
-  uint64_t pc() const override { return st.pc; }
-  uint32_t tbFlags() const override { return 0; }
-  void translate(Block&, uint64_t, uint32_t) override {}
-  int mmuIndex(uint32_t) const override { return 0; }
-  bool mmuTranslate(uint64_t vaddr, AccessType, int, bool, TranslationResult& out) override {
-    out = TranslationResult{vaddr & kPageMask, kPageSize, true, true, true};
-    return true;
-  }
-  bool deliverInterrupts() override { return false; }
-  void busError(uint64_t, AccessType) override { FAIL() << "bus error"; }
-  [[noreturn]] void unalignedAccess(uint64_t, AccessType) override { std::abort(); }
-  std::string disassemble(uint64_t, uint32_t) const override { return {}; }
-  std::string dumpState() const override { return {}; }
-  void restartInstruction(uint64_t) override {}
-  void setPc(uint64_t) override {}
-  std::string gdbTargetXml() const override { return {}; }
-  int gdbRegisterCount() const override { return 0; }
-  bool gdbReadRegister(int, std::string&) const override { return false; }
-  bool gdbWriteRegister(int, const uint8_t*, size_t) override { return false; }
-  bool bigEndian() const override { return false; }
-};
+using TestCpu = StateCpu<TestState>;
 
 constexpr uint32_t regOff(unsigned i) { return offsetof(TestState, r) + 8 * i; }
 
