@@ -45,7 +45,7 @@ TlbEntry& fill(CpuCommon* c, uint64_t vaddr, AccessType type, int mmu_idx) {
   Cpu& cpu = *c->cpu;
   TranslationResult tr;
   cpu.mmuTranslate(vaddr, type, mmu_idx, true, tr);
-  if (entryPage(e) != ~0ull && entryPage(e) != vpage) {
+  if (const uint64_t displaced = entryPage(e); displaced != ~0ull && displaced != vpage) {
     uint32_t& next = c->tlb_victim_next[mmu_idx];
     c->tlb_victim[mmu_idx][next] = TlbVictim{e, x.paddr_page};
     next = (next + 1) % kTlbVictims;

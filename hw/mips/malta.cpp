@@ -56,11 +56,12 @@ uint64_t physToKseg0(uint64_t paddr) {
   return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(static_cast<uint32_t>(paddr | 0x80000000))));
 }
 
-// Guest RAM, below 4 GiB in the host's address space where it fits: the
-// kseg0 window's host address (RAM + (vaddr - 0x80000000)) is then a
-// 32-bit displacement, which a load's addressing mode carries, instead of
-// a 64-bit constant that LLVM loaded into a register before every load of
-// a region's byte loops. Anywhere else if that space is taken.
+// Guest RAM low in the host's address space where that is free (from 1
+// GiB up): a kseg0 window load's host address is then the offset in the
+// window plus a 32-bit displacement, which the load's addressing mode
+// carries (the baseline JIT's, the RAM's address, while below 2 GiB;
+// LLVM's, that less 0x80000000, while below 4 GiB), instead of a 64-bit
+// constant loaded into a register first. Anywhere else if that is taken.
 void* mapGuestRam(uint64_t bytes) {
   constexpr int kProt = PROT_READ | PROT_WRITE;
   constexpr int kFlags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;

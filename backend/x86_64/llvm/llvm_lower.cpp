@@ -1035,7 +1035,7 @@ class Lowerer {
     }
     return p;
   }
-  llvm::Value* hostPtr(const TlbProbe& p) { return ir_.CreateIntToPtr(ir_.CreateAdd(p.vaddr, p.addend), ptr_); }
+  llvm::Value* hostPtr(llvm::Value* vaddr, llvm::Value* addend) { return ir_.CreateIntToPtr(ir_.CreateAdd(vaddr, addend), ptr_); }
 
   void emitLoad(const Op& op) {
     const tcg::MemOp m = tcg::MemOp::unpack(op.aux);
@@ -1043,8 +1043,7 @@ class Lowerer {
     TlbProbe p = probeTlb(op, val(op.args[1]), m, false);
     llvm::IntegerType* it = ir_.getIntNTy(8 * m.bytes());
     auto access = [&](llvm::Value* addend) {
-      llvm::Value* host = ir_.CreateIntToPtr(ir_.CreateAdd(p.vaddr, addend), ptr_);
-      llvm::Value* v = ir_.CreateAlignedLoad(it, host, llvm::MaybeAlign(1));
+      llvm::Value* v = ir_.CreateAlignedLoad(it, hostPtr(p.vaddr, addend), llvm::MaybeAlign(1));
       if (m.big_endian && m.bytes() > 1) v = intrinsic(llvm::Intrinsic::bswap, it, {v});
       if (it != rt) v = m.sign ? ir_.CreateSExt(v, rt) : ir_.CreateZExt(v, rt);
       set(op.args[0], v);
@@ -1078,7 +1077,7 @@ class Lowerer {
                      : it->getBitWidth() < value->getType()->getIntegerBitWidth() ? ir_.CreateTrunc(value, it)
                                                                                   : ir_.CreateZExt(value, it);
     if (m.big_endian && m.bytes() > 1) v = intrinsic(llvm::Intrinsic::bswap, it, {v});
-    ir_.CreateAlignedStore(v, hostPtr(p), llvm::MaybeAlign(1));
+    ir_.CreateAlignedStore(v, hostPtr(p.vaddr, p.addend), llvm::MaybeAlign(1));
     ir_.CreateBr(p.join);
     ir_.SetInsertPoint(p.slow);
     storePcInfo(op.pc_info);
