@@ -338,7 +338,7 @@ bool parseOptions(const std::vector<std::string>& args, Options& o, std::string&
   }
   if (app.count("--memory") && !parseMemSize(memory, m.ram_size, err)) return false;
   if (app.count("--accel")) {
-    // -accel tcg[,tier=auto|baseline|llvm|interp][,tb-size=MiB]
+    // -accel tcg[,tier=auto|baseline|llvm|interp][,tb-size=MiB][,fastmem=on|off]
     std::string kind = accel.substr(0, accel.find(','));
     if (kind != "tcg") {
       err = fmt::format("-accel {}: unknown accelerator (mimic has tcg)", kind);
@@ -361,8 +361,11 @@ bool parseOptions(const std::vector<std::string>& args, Options& o, std::string&
           return false;
         }
         m.tb_size_mib = mib;
+      } else if (prop == "fastmem=on" || prop == "fastmem=off") {
+        m.fastmem = prop == "fastmem=on";
       } else {
-        err = fmt::format("-accel: unknown property '{}' (tcg takes tier=baseline|auto|llvm|interp, tb-size=MiB)", prop);
+        err = fmt::format(
+            "-accel: unknown property '{}' (tcg takes tier=baseline|auto|llvm|interp, tb-size=MiB, fastmem=on|off)", prop);
         return false;
       }
     }
@@ -451,13 +454,15 @@ Time:
 Run control:
   -no-reboot          exit (code 0) when the guest resets the machine
   -no-shutdown        stay when the guest shuts down (quit with Ctrl-A x or a signal)
-  -accel tcg[,tier=T][,tb-size=N]
+  -accel tcg[,tier=T][,tb-size=N][,fastmem=on|off]
                       code generator: auto (default: the x86-64 JIT, hot
                       code recompiled through LLVM in the background),
                       baseline (the x86-64 JIT alone), llvm (every block
                       through LLVM: for tests) or interp (the IR interpreter);
                       tb-size: MiB of host code kept before the JIT flushes
-                      it all (default 512)
+                      it all (default 512); fastmem: user-mode memory
+                      accesses through host-mapped guest pages instead of
+                      the software TLB (default on; the x86-64 JIT only)
   -gdb DEV            the GDB stub on DEV: tcp::PORT, tcp:HOST:PORT or
                       unix:PATH; -s is -gdb tcp::1234
   -S                  start stopped (a debugger or the monitor continues)

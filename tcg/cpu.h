@@ -74,6 +74,16 @@ class Cpu {
   // MIMIC_NO_DIRECT_WINDOW=1, for measurements).
   std::array<DirectWindow, kMaxMmuModes> directWindows() const;
 
+  // The MMU mode whose accesses may go through host-mapped pages
+  // (tcg/fastmem.h), and the first virtual address that mode never
+  // reaches; mmu_idx -1: none. The mode's translation must depend only on
+  // what flushes the softmmu TLB (tlbFlushAll, tlbFlushPage).
+  struct FastmemSpec {
+    int mmu_idx = -1;
+    uint64_t vlimit = 0;
+  };
+  virtual FastmemSpec fastmemSpec() const { return {}; }
+
   // The MMU mode (softmmu TLB index) for instruction fetch under `flags`.
   virtual int mmuIndex(uint32_t flags) const = 0;
 

@@ -60,6 +60,7 @@ struct TlbVictim {
 };
 
 class Cpu;
+class Fastmem;
 
 struct CpuCommon {
   // Checked at every block entry: nonzero makes the block return to the
@@ -75,6 +76,9 @@ struct CpuCommon {
   void* jmp_cache;       // the execution loop's virtual-PC jump cache
   std::jmp_buf* jmp_env; // unwinds generated code on a guest exception
   uint64_t insns_executed;
+  // Host-mapped pages of one MMU mode (tcg/fastmem.h), kept in step with
+  // the TLB by softmmu.cpp; null when off.
+  Fastmem* fastmem = nullptr;
   uint32_t tlb_modes_filled = ~0u;  // bit per MMU mode with entries since the last full flush
   TlbEntry tlb[kMaxMmuModes][kTlbEntries];
   TlbExtra tlb_extra[kMaxMmuModes][kTlbEntries];

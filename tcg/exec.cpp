@@ -59,6 +59,13 @@ std::string ExecEngine::statsReport() const {
       "exceptions\n",
       s.blocks_translated, double(s.translate_ns) * 1e-9, per_block, s.invalidations, s.recycled, s.flushes, s.chains,
       s.blocks_executed, s.goto_tb_exits, s.jump_cache_misses, s.exceptions);
+  if (fastmem_) {
+    const Fastmem::Stats& f = fastmem_->stats();
+    out += fmt::format(
+        "mimic: jit: fastmem: {} faults, {} pages mapped, {} full unmaps, {} access sites patched to the TLB probe, "
+        "{} mapping errors\n",
+        f.faults, f.maps, f.flushes, f.patched, f.map_errors);
+  }
   // The CPU thread's own CPU time: the guest's share of the process's,
   // apart from the compiler thread (steadier than wall time on a busy host).
   if (cpu_thread_clock_valid_) out += fmt::format("mimic: jit: CPU thread: {:.3f} s of CPU\n", double(cpuThreadNs()) * 1e-9);
@@ -83,6 +90,8 @@ void ExecEngine::setBackend(BackendKind k, size_t code_buffer_size) {
 #endif
   if (backend_) flushAll();
   sampler_.reset();
+  backend_.reset();   // its code's access sites are in the old Fastmem
+  setUpFastmem(k);
   region_compiler_.reset();
   backend_kind_ = k;
   recycling_ = k != BackendKind::Llvm;   // LLVM's code lives in its own memory, one object per block
@@ -126,8 +135,29 @@ void ExecEngine::setBackend(BackendKind k, size_t code_buffer_size) {
   }
 }
 
+// Only where the x86-64 JIT runs guest code, the guest's RAM can be mapped
+// again (a memfd) and the host has room for the range.
+void ExecEngine::setUpFastmem(BackendKind k) {
+  CpuCommon& c = cpu_.common();
+  c.fastmem = nullptr;
+  fastmem_.reset();
+  const Cpu::FastmemSpec spec = cpu_.fastmemSpec();
+  if (!fastmem_wanted_ || spec.mmu_idx < 0 || (k != BackendKind::X86_64 && k != BackendKind::Auto)) return;
+  const auto& regions = cpu_.addressSpace().regions();
+  if (std::none_of(regions.begin(), regions.end(), [](const hw::Region& r) { return r.isRam() && r.fd >= 0; })) return;
+  std::string why;
+  fastmem_ = Fastmem::create(spec.mmu_idx, spec.vlimit, why);
+  if (!fastmem_) {
+    log::logf(log::kUnimp, "fastmem off: {}\n", why);
+    return;
+  }
+  tlbFlushAll(&c);   // entries filled before have no host mapping behind them
+  c.fastmem = fastmem_.get();
+}
+
 StopReason ExecEngine::run() {
   CpuCommon& c = cpu_.common();
+  Fastmem::setCurrent(fastmem_.get());
   std::jmp_buf env;
   c.jmp_env = &env;
   if (setjmp(env) != 0) {

@@ -14,6 +14,7 @@
 #include "tcg/backend.h"
 #include "tcg/cpu.h"
 #include "tcg/debug.h"
+#include "tcg/fastmem.h"
 #include "tcg/hot_sampler.h"
 #include "tcg/region.h"
 #include "tcg/timer.h"
@@ -61,6 +62,11 @@ class ExecEngine {
 
   // code_buffer_size: host code kept at once by the JIT (0: its default).
   void setBackend(BackendKind k, size_t code_buffer_size = 0);
+  // Host-mapped user pages (tcg/fastmem.h) for the x86-64 backends; on by
+  // default, -accel tcg,fastmem=off turns them off. Takes effect at the
+  // next setBackend.
+  void setFastmemWanted(bool on) { fastmem_wanted_ = on; }
+  const Fastmem* fastmem() const { return fastmem_.get(); }
   BackendKind backendKind() const { return backend_kind_; }
   TimerQueue& timers() { return *timers_; }
 
@@ -211,6 +217,9 @@ class ExecEngine {
   Cpu& cpu_;
   BackendKind backend_kind_ = BackendKind::X86_64;
   std::unique_ptr<Backend> backend_;
+  bool fastmem_wanted_ = true;
+  std::unique_ptr<Fastmem> fastmem_;   // before the backend, whose code it maps for
+  void setUpFastmem(BackendKind k);
   std::unique_ptr<TimerQueue> timers_;
   std::array<TranslationBlock*, kJumpCacheSize> jump_cache_{};
   // Beside each slot, the page of the block put there (bit 0: the block

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "hw/core/memory.h"
+#include "tcg/fastmem.h"
 #include "tcg/cpu.h"
 #include "tcg/exec.h"
 #include "tcg/ir.h"
@@ -65,6 +66,7 @@ TlbEntry& fill(CpuCommon* c, uint64_t vaddr, AccessType type, int mmu_idx) {
   if (ram && cpu.engine().pageHasCode(ppage)) wflags |= kTlbNotDirty;
   e.addr_write = tr.writable ? (vpage | wflags) : kTlbInvalid;
   e.addend = ram ? uintptr_t(r->host + (ppage - r->base)) - uintptr_t(vpage) : 0;
+  if (c->fastmem && mmu_idx == c->fastmem->mmuIdx()) c->fastmem->mirror(vpage, ppage, r, e);
   if (log::enabled(log::kMmu))
     log::logf(log::kMmu, "tlb fill mmu{} v={:#x} -> p={:#x}{}{}{}{}\n", mmu_idx, vpage, ppage, tr.readable ? " r" : "",
               tr.writable ? " w" : "", tr.executable ? " x" : "", ram ? "" : " io");
@@ -182,7 +184,13 @@ void slowStore(CpuCommon* c, uint64_t vaddr, uint64_t value, uint32_t memop) {
         // does the same): scanning the whole TLB on every such store made
         // self-modifying code spend a fifth of its time here.
         for (unsigned mode = 0; mode < kMaxMmuModes; mode++)
-          if (c->tlb_extra[mode][idx].paddr_page == ppage) c->tlb[mode][idx].addr_write &= ~kTlbNotDirty;
+          if (c->tlb_extra[mode][idx].paddr_page == ppage) {
+            c->tlb[mode][idx].addr_write &= ~kTlbNotDirty;
+            // The host mapping of this page in that mode may take stores again.
+            if (c->fastmem && int(mode) == c->fastmem->mmuIdx())
+              c->fastmem->mirror(entryPage(c->tlb[mode][idx]), ppage, c->cpu->addressSpace().find(ppage),
+                                 c->tlb[mode][idx]);
+          }
         break;
     }
   }
@@ -223,6 +231,7 @@ void tlbFlushAll(CpuCommon* c) {
     for (TlbVictim& v : c->tlb_victim[mode]) v = TlbVictim{kEmptyEntry, ~0ull};
   }
   c->tlb_modes_filled = 0;
+  if (c->fastmem) c->fastmem->unmapAll();
 }
 
 void tlbFlushPage(CpuCommon* c, uint64_t vaddr) {
@@ -233,9 +242,11 @@ void tlbFlushPage(CpuCommon* c, uint64_t vaddr) {
     for (TlbVictim& v : c->tlb_victim[mode])
       if (entryPage(v.entry) == (vaddr & kPageMask)) v = TlbVictim{kEmptyEntry, ~0ull};
   }
+  if (c->fastmem) c->fastmem->unmapPage(vaddr & kPageMask);
 }
 
 void tlbProtectCodePage(CpuCommon* c, uint64_t ppage) {
+  if (c->fastmem) c->fastmem->protectPhys(ppage);
   // Every alias must be found, so this scans; only modes with entries, and
   // over the dense paddr array first, which the compiler vectorizes.
   for (unsigned mode = 0; mode < kMaxMmuModes; mode++) {

@@ -11,6 +11,7 @@
 #include "backend/x86_64/assembler.h"
 #include "backend/x86_64/regalloc.h"
 #include "tcg/exec.h"
+#include "tcg/fastmem.h"
 #include "tcg/softmmu.h"
 #include "util/log.h"
 
@@ -114,6 +115,8 @@ class Codegen final : public tcg::Backend {
     Assembler::patchJmpRel32(from.code + from.jmp_offset[slot], from.code + from.jmp_reset_offset[slot]);
   }
   void flushCode() override {
+    if (tcg::Fastmem* fm = cpu_.common().fastmem)
+      fm->removeSites(reinterpret_cast<uintptr_t>(buf_), reinterpret_cast<uintptr_t>(buf_ + size_));
     used_ = tramp_size_;
     counters_used_ = 0;
     by_code_.clear();
@@ -253,7 +256,13 @@ class Codegen final : public tcg::Backend {
     bool probe_out_of_line = false;
     Label probe{}, access{};
     int32_t window_disp = 0;
+    // An access through host-mapped pages (tcg/fastmem.h): the access
+    // instruction at `site` may fault (resume at `entry`) or be patched
+    // into a jump to `probe`, an out-of-line TLB probe and access.
+    bool fastmem = false;
+    size_t site = 0;
   };
+  size_t emitAccess(const tcg::Op& op, Mem host);
   void emitTlbProbe(const tcg::Op& op, Label miss);
   void emitSlowPath(const SlowPath& sp);
   std::vector<Reg> liveCallerSaved(uint32_t index, const tcg::Op& op) const;
@@ -486,6 +495,12 @@ bool Codegen::emitBlock(const tcg::Block& b, tcg::TranslationBlock& tb, uint8_t*
   if (!a_.ok()) return false;
   tb.code = start;
   tb.code_size = uint32_t(a_.size());
+  if (tcg::Fastmem* fm = cpu_.common().fastmem) {
+    const uintptr_t at = reinterpret_cast<uintptr_t>(start);
+    fm->removeSites(at, at + capacity);   // an earlier translation's, where this one went
+    for (const SlowPath& sp : slow_)
+      if (sp.fastmem) fm->addSite(at + sp.site, at + a_.offsetOf(sp.entry), at + a_.offsetOf(sp.probe));
+  }
   return true;
 }
 
@@ -860,15 +875,41 @@ void Codegen::emitLoadStore(const tcg::Op& op, uint32_t index) {
     if (!sp.window_disp) a_.mov(W::q, Reg::rcx, int64_t(base));
     a_.bind(sp.access);
     host = sp.window_disp ? Mem::at(Reg::rax, sp.window_disp) : Mem::idx(Reg::rcx, Reg::rax, 1, 0);
+  } else if (tcg::Fastmem* fm = cpu_.common().fastmem;
+             fm && int(m.mmu_idx) == fm->mmuIdx() && !addr64 && engine_.debug().watchpoints.empty()) {
+    // A host-mapped page: the guest address (zero-extended) plus the
+    // range's base, with only the guest's alignment rule checked here.
+    sp.fastmem = true;
+    sp.probe = a_.newLabel();
+    movTo(W::d, Reg::rdx, addr);
+    if (m.aligned && bytes > 1) {
+      a_.test(W::d, Reg::rdx, int32_t(bytes - 1));
+      a_.jcc(Cc::ne, sp.entry);
+    }
+    host = Mem::at(Reg::rdx, fm->base());
   } else {
     movTo(aw, Reg::rdx, addr);
     emitTlbProbe(op, sp.entry);
   }
+  sp.site = emitAccess(op, host);
+  // A patched site's jump takes 5 bytes, all of them before the resume point.
+  if (sp.fastmem && a_.size() - sp.site < 5) a_.nop(5 - (a_.size() - sp.site));
+  a_.bind(sp.resume);
+  slow_.push_back(sp);
+}
+
+// The access itself, at host address `host` (a load into its
+// destination, a store of its value), byte-swapped for a big-endian guest.
+// Returns where the instruction that touches memory starts.
+size_t Codegen::emitAccess(const tcg::Op& op, Mem host) {
+  const bool is_load = op.opc == Opcode::load;
+  const tcg::MemOp m = tcg::MemOp::unpack(op.aux);
   const unsigned size = m.bytes();
   if (is_load) {
     const Value& d = op.args[0];
     const W dw = widthOf(d.type);
     Reg dr = dstReg(d, Reg::rax);
+    const size_t at = a_.size();
     switch (size) {
       case 1:
         if (m.sign) a_.movsx8(dw, dr, host);
@@ -890,6 +931,7 @@ void Codegen::emitLoadStore(const tcg::Op& op, uint32_t index) {
         break;
     }
     finish(d, dr);
+    return at;
   } else {
     const Value& v = op.args[1];
     Reg vr = src(v, Reg::rcx);
@@ -899,15 +941,15 @@ void Codegen::emitLoadStore(const tcg::Op& op, uint32_t index) {
       if (size == 2) a_.bswap16(vr);
       else a_.bswap(size == 8 ? W::q : W::d, vr);
     }
+    const size_t at = a_.size();
     switch (size) {
       case 1: a_.mov(W::b, host, vr); break;
       case 2: a_.mov(W::w, host, vr); break;
       case 4: a_.mov(W::d, host, vr); break;
       default: a_.mov(W::q, host, vr); break;
     }
+    return at;
   }
-  a_.bind(sp.resume);
-  slow_.push_back(sp);
 }
 
 void Codegen::emitSlowPath(const SlowPath& sp) {
@@ -931,6 +973,13 @@ void Codegen::emitSlowPath(const SlowPath& sp) {
       a_.xor_(W::d, Reg::rax, Reg::rax);
     }
     a_.jmp(sp.access);
+  }
+  if (sp.fastmem) {
+    a_.bind(sp.probe);
+    movTo(W::d, Reg::rdx, is_load ? op.args[1] : op.args[0]);
+    emitTlbProbe(op, sp.entry);
+    emitAccess(op, Mem::at(Reg::rdx, 0));
+    a_.jmp(sp.resume);
   }
   a_.bind(sp.entry);
   std::vector<Reg> saved = liveCallerSaved(sp.index, op);

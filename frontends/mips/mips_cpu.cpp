@@ -125,6 +125,12 @@ tcg::Cpu::DirectWindow MipsCpu::directWindow(int mmu_idx) const {
   return {0x80000000u, std::min<uint64_t>(r->size, 0x20000000u), r->host};
 }
 
+tcg::Cpu::FastmemSpec MipsCpu::fastmemSpec() const {
+  // User mode reaches kuseg only, always through the TLB (ERL, which
+  // unmaps kuseg, is a mode of its own).
+  return {MMU_USER, 0x80000000u};
+}
+
 void MipsCpu::translate(tcg::Block& b, uint64_t pc, uint32_t flags) { translateBlock(*this, b, uint32_t(pc), flags); }
 
 bool MipsCpu::mmuTranslate(uint64_t vaddr, tcg::AccessType type, int mmu_idx, bool raise,

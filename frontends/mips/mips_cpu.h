@@ -68,6 +68,7 @@ class MipsCpu : public tcg::Cpu {
   int mmuIndex(uint32_t flags) const override;
   bool fixedMapping(uint64_t vaddr, uint32_t flags) const override;
   DirectWindow directWindow(int mmu_idx) const override;
+  FastmemSpec fastmemSpec() const override;
   bool idle() override;
 
   // CP0 timer and interrupt state (used by the CP0 helpers).

@@ -35,6 +35,7 @@ struct MachineOptions {
   // -accel tcg,tb-size=N: MiB of host code the JIT keeps before it flushes
   // everything and starts again (QEMU's name); 0: its default.
   uint64_t tb_size_mib = 0;
+  bool fastmem = true;                        // -accel tcg,fastmem=: user-mode pages mapped into the host (tcg/fastmem.h)
   std::vector<block::DriveSpec> drives;       // -drive, -hda..-hdd, indexes assigned
   net::NetConfig net;                         // -netdev, -nic, -net, -device NIC (finalized)
   int icount_shift = -1;                      // -icount shift=N; -1: virtual time is host time

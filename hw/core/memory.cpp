@@ -63,7 +63,8 @@ void AddressSpace::addRegion(Region r) {
   last_ = nullptr;  // the vector may have moved
 }
 
-void AddressSpace::addRam(std::string name, uint64_t base, uint64_t size, uint8_t* host, bool readonly) {
+void AddressSpace::addRam(std::string name, uint64_t base, uint64_t size, uint8_t* host, bool readonly, int fd,
+                          uint64_t fd_offset) {
   if (!host) throw std::logic_error(fmt::format("RAM region '{}' has no host memory", name));
   Region r;
   r.name = std::move(name);
@@ -71,6 +72,8 @@ void AddressSpace::addRam(std::string name, uint64_t base, uint64_t size, uint8_
   r.size = size;
   r.host = host;
   r.readonly = readonly;
+  r.fd = fd;
+  r.fd_offset = fd_offset;
   addRegion(std::move(r));
 }
 

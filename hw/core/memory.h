@@ -26,6 +26,11 @@ struct Region {
   uint64_t size = 0;
   uint8_t* host = nullptr;        // RAM or ROM when set
   bool readonly = false;          // ROM: guest writes are ignored and logged
+  // RAM backed by a file (a memfd) the host can map again elsewhere:
+  // host[0] is byte fd_offset of fd (tcg/fastmem.h maps guest pages
+  // from it). -1: anonymous memory.
+  int fd = -1;
+  uint64_t fd_offset = 0;
   MmioHandler* mmio = nullptr;    // device otherwise
   unsigned min_access = 1;
   unsigned max_access = 8;
@@ -41,7 +46,8 @@ class AddressSpace {
   // empty region, one that wraps around, or a bad access size range.
   // Nothing is returned: regions live in a vector that grows (use find()).
   // Regions are added while the machine is built, before any CPU runs.
-  void addRam(std::string name, uint64_t base, uint64_t size, uint8_t* host, bool readonly = false);
+  void addRam(std::string name, uint64_t base, uint64_t size, uint8_t* host, bool readonly = false, int fd = -1,
+              uint64_t fd_offset = 0);
   void addMmio(std::string name, uint64_t base, uint64_t size, MmioHandler* h,
                unsigned min_access = 1, unsigned max_access = 8);
 

@@ -4,6 +4,7 @@
 #include "tcg/exec.h"
 
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -62,16 +63,24 @@ uint64_t physToKseg0(uint64_t paddr) {
 // carries (the baseline JIT's, the RAM's address, while below 2 GiB;
 // LLVM's, that less 0x80000000, while below 4 GiB), instead of a 64-bit
 // constant loaded into a register first. Anywhere else if that is taken.
-void* mapGuestRam(uint64_t bytes) {
+// The RAM is a memfd (fd set, -1 if the host has none), so that user-mode
+// pages can be mapped again where generated code finds them without a TLB
+// probe (tcg/fastmem.h).
+void* mapGuestRam(uint64_t bytes, int& fd) {
   constexpr int kProt = PROT_READ | PROT_WRITE;
-  constexpr int kFlags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+  fd = memfd_create("mimic-guest-ram", MFD_CLOEXEC);
+  if (fd >= 0 && ftruncate(fd, off_t(bytes)) != 0) {
+    close(fd);
+    fd = -1;
+  }
+  const int flags = fd >= 0 ? MAP_SHARED | MAP_NORESERVE : MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
   for (uint64_t at = 1ull << 30; at + bytes <= 1ull << 32; at += 1ull << 28) {
     void* want = reinterpret_cast<void*>(at);
-    void* mem = mmap(want, bytes, kProt, kFlags | MAP_FIXED_NOREPLACE, -1, 0);
+    void* mem = mmap(want, bytes, kProt, flags | MAP_FIXED_NOREPLACE, fd, 0);
     if (mem == want) return mem;
     if (mem != MAP_FAILED) munmap(mem, bytes);   // a kernel without MAP_FIXED_NOREPLACE put it elsewhere
   }
-  return mmap(nullptr, bytes, kProt, kFlags, -1, 0);
+  return mmap(nullptr, bytes, kProt, flags, fd, 0);
 }
 
 void defaultWarn(const std::string& msg) { std::fprintf(stderr, "mimic: warning: %s\n", msg.c_str()); }
@@ -89,6 +98,7 @@ MaltaBoard::~MaltaBoard() {
   pcnet_.reset();
   net_backend_.reset();
   if (ram_) munmap(ram_, ram_size_);
+  if (ram_fd_ >= 0) close(ram_fd_);
 }
 
 std::unique_ptr<MaltaBoard> MaltaBoard::create(const MachineOptions& opts, std::function<void()> on_quit,
@@ -184,7 +194,7 @@ bool MaltaBoard::build(const MachineOptions& opts, std::function<void()> on_quit
   big_endian_ = kernel_.big_endian;
 
   // Memory.
-  void* mem = mapGuestRam(ram_size_);
+  void* mem = mapGuestRam(ram_size_, ram_fd_);
   if (mem == MAP_FAILED) {
     err = fmt::format("cannot allocate {} MiB of guest RAM: {}", ram_size_ / kMiB, std::strerror(errno));
     return false;
@@ -192,8 +202,8 @@ bool MaltaBoard::build(const MachineOptions& opts, std::function<void()> on_quit
   ram_ = static_cast<uint8_t*>(mem);
   flash_.assign(kFlashSize, 0);
   bootrom_.assign(kBootRomSize, 0);
-  as_.addRam("malta.ram-low", 0, ram_low_size_, ram_);
-  as_.addRam("malta.ram", kRamHighBase, ram_size_, ram_);
+  as_.addRam("malta.ram-low", 0, ram_low_size_, ram_, false, ram_fd_, 0);
+  as_.addRam("malta.ram", kRamHighBase, ram_size_, ram_, false, ram_fd_, 0);
   as_.addRam("malta.flash", kFlashBase, kFlashSize, flash_.data(), /*readonly=*/true);
   as_.addRam("malta.bootrom", kBootRomBase, kBootRomSize, bootrom_.data(), /*readonly=*/true);
 
@@ -583,6 +593,7 @@ class Malta : public Machine {
       board_->pumpEvents();
       ctl_->runPosted();
     });
+    cpu_->engine().setFastmemWanted(opts.fastmem);
     cpu_->engine().setBackend(opts.tier == "interp" ? tcg::BackendKind::Interpreter
                               : opts.tier == "llvm" ? tcg::BackendKind::Llvm
                               : opts.tier == "auto" ? tcg::BackendKind::Auto

@@ -147,6 +147,7 @@ class MaltaBoard {
   bool big_endian_ = false;
   uint64_t ram_size_ = 0, ram_low_size_ = 0;
   uint8_t* ram_ = nullptr;
+  int ram_fd_ = -1;   // the RAM's memfd (-1: anonymous memory)
   std::vector<uint8_t> flash_, bootrom_;
   ElfImage kernel_;
   std::optional<bool> force_be_;   // -M malta,endianness=

@@ -122,7 +122,8 @@ TEST(Options, Errors) {
   EXPECT_EQ(parseError({"-accel", "tcg,tb-size=-1"}), "-accel: tb-size=-1: not a size in MiB from 1 to 1024");
   EXPECT_EQ(parseError({"-accel", "tcg,tb-size=4096"}), "-accel: tb-size=4096: not a size in MiB from 1 to 1024");
   EXPECT_EQ(parseError({"-accel", "tcg,fast=1"}),
-            "-accel: unknown property 'fast=1' (tcg takes tier=baseline|auto|llvm|interp, tb-size=MiB)");
+            "-accel: unknown property 'fast=1' (tcg takes tier=baseline|auto|llvm|interp, tb-size=MiB, "
+            "fastmem=on|off)");
 }
 
 TEST(Options, AccelProperties) {
@@ -130,6 +131,9 @@ TEST(Options, AccelProperties) {
   EXPECT_EQ(o.machine.tier, "baseline");
   EXPECT_EQ(o.machine.tb_size_mib, 64u);
   EXPECT_EQ(parse({"-accel", "tcg"}).machine.tb_size_mib, 0u);   // the JIT's default
+  EXPECT_TRUE(o.machine.fastmem);   // on unless asked
+  EXPECT_FALSE(parse({"-accel", "tcg,fastmem=off"}).machine.fastmem);
+  EXPECT_TRUE(parse({"-accel", "tcg,fastmem=on,tier=auto"}).machine.fastmem);
 }
 
 }  // namespace
