@@ -395,7 +395,7 @@ def report(res, steps, args):
 def parse_list(text, valid, what, ap):
     """The names in `text` (comma-separated), repeats dropped, order kept."""
     items = list(dict.fromkeys(s.strip() for s in text.split(",") if s.strip()))
-    bad = [s for s in items if s not in valid]
+    bad = [s for s in items if s.split("+")[0] not in valid]
     if bad or not items:
         ap.error("%s takes a comma-separated subset of %s" % (what, ",".join(valid)))
     return items
@@ -408,7 +408,8 @@ def parse_args():
     ap.add_argument("--qemu", default="qemu-system-mipsel", help="QEMU (default qemu-system-mipsel)")
     ap.add_argument("--runs", type=int, default=3, help="boots per configuration and guest (default 3)")
     ap.add_argument("--tiers", default=DEFAULT_TIERS, metavar="LIST",
-                    help="comma-separated mimic tiers, each run as -accel tcg,tier=NAME (%s; default %s)"
+                    help="comma-separated mimic tiers, each run as -accel tcg,tier=NAME (%s; default %s); "
+                    "NAME+PROP+... adds -accel properties, e.g. baseline+fastmem=off"
                     % (", ".join(TIERS), DEFAULT_TIERS))
     ap.add_argument("--only", default=",".join(STEPS), metavar="LIST",
                     help="comma-separated subset of %s (default: all)" % ",".join(STEPS))
@@ -432,7 +433,7 @@ def emulator_cmd(key, args):
     """The emulator part of a configuration's command line."""
     if key == QEMU:
         return [args.qemu]
-    return [args.mimic, "-accel", "tcg,tier=" + key] + args.mimic_arg
+    return [args.mimic, "-accel", "tcg,tier=" + key.replace("+", ",")] + args.mimic_arg
 
 
 def guests(steps):

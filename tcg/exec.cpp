@@ -62,9 +62,9 @@ std::string ExecEngine::statsReport() const {
   if (fastmem_) {
     const Fastmem::Stats& f = fastmem_->stats();
     out += fmt::format(
-        "mimic: jit: fastmem: {} faults, {} pages mapped, {} full unmaps, {} access sites patched to the TLB probe, "
-        "{} mapping errors\n",
-        f.faults, f.maps, f.flushes, f.patched, f.map_errors);
+        "mimic: jit: fastmem: {} faults, {} TLB fills, {} pages mapped, {} full unmaps, {} access sites patched to the "
+        "TLB probe, {} mapping errors, turned off {} times for TLB churn{}\n",
+        f.faults, f.fills, f.maps, f.flushes, f.patched, f.map_errors, f.off, fastmem_->active() ? "" : " (off now)");
   }
   // The CPU thread's own CPU time: the guest's share of the process's,
   // apart from the compiler thread (steadier than wall time on a busy host).
@@ -153,6 +153,18 @@ void ExecEngine::setUpFastmem(BackendKind k) {
   }
   tlbFlushAll(&c);   // entries filled before have no host mapping behind them
   c.fastmem = fastmem_.get();
+  if (fastmem_timer_ < 0)
+    fastmem_timer_ = timers_->add([this] {
+      if (!fastmem_) return;
+      if (fastmem_->review(timers_->nowNs())) {
+        if (log::enabled(log::kHot))
+          log::write(fmt::format("hot: fastmem {} at {:.3f} s: {:.0f} TLB fills/s\n", fastmem_->active() ? "on" : "off",
+                                 double(timers_->nowNs()) * 1e-9, fastmem_->lastFillRate()));
+        flushAll();
+      }
+      timers_->arm(fastmem_timer_, timers_->nowNs() + Fastmem::kReviewNs);
+    });
+  timers_->arm(fastmem_timer_, timers_->nowNs() + Fastmem::kReviewNs);
 }
 
 StopReason ExecEngine::run() {

@@ -220,6 +220,7 @@ class ExecEngine {
   bool fastmem_wanted_ = true;
   std::unique_ptr<Fastmem> fastmem_;   // before the backend, whose code it maps for
   void setUpFastmem(BackendKind k);
+  int fastmem_timer_ = -1;   // Fastmem::review
   std::unique_ptr<TimerQueue> timers_;
   std::array<TranslationBlock*, kJumpCacheSize> jump_cache_{};
   // Beside each slot, the page of the block put there (bit 0: the block

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -116,7 +117,8 @@ void Fastmem::dropWritable(uint64_t vpn) {
 }
 
 void Fastmem::mirror(uint64_t vpage, uint64_t ppage, const hw::Region* r, const TlbEntry& e) {
-  if (vpage >= vlimit_) return;
+  stats_.fills++;
+  if (vpage >= vlimit_ || !active_) return;
   const uint64_t vpn = vpage >> kPageBits;
   const uint32_t ppn = uint32_t(ppage >> kPageBits);
   const bool plain_read = (e.addr_read & (kPageMask | kTlbInvalid | kTlbFlagsMask)) == vpage;
@@ -170,6 +172,45 @@ void Fastmem::protectPhys(uint64_t ppage) {
 }
 
 void Fastmem::addSite(uintptr_t pc, uintptr_t slow, uintptr_t probe) { sites_[pc] = Site{slow, probe}; }
+
+void Fastmem::setActive(bool on) {
+  active_ = on;
+  if (!on) {
+    stats_.off++;
+    unmapAll();
+  }
+}
+
+bool Fastmem::review(int64_t now_ns) {
+  const int64_t window = now_ns - review_ns_;
+  if (window <= 0) return false;
+  // Experiments: MIMIC_FASTMEM_MAX_FILLS (per second) moves the bound.
+  static const double max_rate = [] {
+    const char* v = std::getenv("MIMIC_FASTMEM_MAX_FILLS");
+    return v && std::atof(v) > 0 ? std::atof(v) : kMaxFillsPerSecond;
+  }();
+  const double rate = double(stats_.fills - fills_at_review_) * 1e9 / double(window);
+  fills_at_review_ = stats_.fills;
+  last_rate_ = rate;
+  review_ns_ = now_ns;
+  if (active_) {
+    if (rate > max_rate) {
+      setActive(false);
+      off_until_ns_ = now_ns + off_ns_;
+      return true;
+    }
+    if (rate < max_rate / 4) off_ns_ = kMinOffNs;   // calm: the next off period starts short again
+  } else if (now_ns >= off_until_ns_) {
+    // Probed, the fills are what mapped accesses would fault on.
+    if (rate <= max_rate / 2) {
+      setActive(true);
+      return true;
+    }
+    off_ns_ = std::min(off_ns_ * 2, kMaxOffNs);
+    off_until_ns_ = now_ns + off_ns_;
+  }
+  return false;
+}
 
 void Fastmem::removeSites(uintptr_t from, uintptr_t to) { sites_.erase(sites_.lower_bound(from), sites_.lower_bound(to)); }
 

@@ -25,6 +25,15 @@
 // change) unmaps them all, a page flush its page, and a page that gets
 // translated code becomes read-only. The CPU thread alone changes them,
 // outside generated code.
+//
+// A mapping costs system calls and signals (about 10-20 us from the fault
+// to the page's unmapping), a TLB probe a few nanoseconds per access. A
+// guest whose TLB churns (xz -6 in Linux walks 8 MiB with a TLB that
+// reaches 1 MiB: a refill, so a new mapping, every few microseconds) runs
+// far slower mapped than probed; so review() watches the rate of the
+// mode's TLB fills, and above kMaxFillsPerSecond turns mapping off for a
+// while: the engine then flushes its code, and translates the mode's
+// accesses with the TLB probe inline until the rate falls again.
 #pragma once
 
 #include <signal.h>
@@ -77,8 +86,22 @@ class Fastmem {
   // sets it before running generated code).
   static void setCurrent(Fastmem* f);
 
+  // Called at least every kReviewNs of the machine's time (the execution
+  // loop's timer): turns mapping off or on by the fill rate since the last
+  // call (see above). True when it turned mapping on: the caller must then
+  // flush the softmmu TLB, whose entries filled meanwhile have no mapping
+  // behind them (a site would fault on such a page every time: only a
+  // refill maps a page).
+  static constexpr int64_t kReviewNs = 100'000'000;
+  static constexpr double kMaxFillsPerSecond = 20000;
+  bool review(int64_t now_ns);
+  bool active() const { return active_; }
+  double lastFillRate() const { return last_rate_; }   // at the last review
+
   struct Stats {
     uint64_t faults = 0;    // accesses that found no host mapping
+    uint64_t fills = 0;     // TLB fills of the mode (each a mapping while active)
+    uint64_t off = 0;       // times mapping was turned off for a churning TLB
     uint64_t maps = 0;      // pages mapped (mmap calls)
     uint64_t flushes = 0;   // full unmaps that had something to unmap
     uint64_t patched = 0;   // sites patched to the TLB probe
@@ -94,6 +117,7 @@ class Fastmem {
   bool mapPage(uint64_t vpage, int fd, uint64_t offset, bool writable);
   void unmapRange(uint64_t vaddr, uint64_t bytes);
   void dropWritable(uint64_t vpn);
+  void setActive(bool on);
 
   enum : uint8_t { kUnmapped = 0, kRead, kWrite, kNever };
   static constexpr uint64_t kReserved = 1ull << 32;
@@ -115,6 +139,17 @@ class Fastmem {
   };
   std::map<uintptr_t, Site> sites_;
   Stats stats_;
+  // review()'s state: mapping on or off, the fills counted at the last
+  // review and its time, and when an off period ends (it doubles each
+  // time the rate is still high then, up to kMaxOffNs).
+  bool active_ = true;
+  uint64_t fills_at_review_ = 0;
+  int64_t review_ns_ = 0;
+  int64_t off_until_ns_ = 0;
+  int64_t off_ns_ = kMinOffNs;
+  double last_rate_ = 0;
+  static constexpr int64_t kMinOffNs = 500'000'000;
+  static constexpr int64_t kMaxOffNs = 16'000'000'000;
 };
 
 }  // namespace mimic::tcg

@@ -876,7 +876,7 @@ void Codegen::emitLoadStore(const tcg::Op& op, uint32_t index) {
     a_.bind(sp.access);
     host = sp.window_disp ? Mem::at(Reg::rax, sp.window_disp) : Mem::idx(Reg::rcx, Reg::rax, 1, 0);
   } else if (tcg::Fastmem* fm = cpu_.common().fastmem;
-             fm && int(m.mmu_idx) == fm->mmuIdx() && !addr64 && engine_.debug().watchpoints.empty()) {
+             fm && fm->active() && int(m.mmu_idx) == fm->mmuIdx() && !addr64 && engine_.debug().watchpoints.empty()) {
     // A host-mapped page: the guest address (zero-extended) plus the
     // range's base, with only the guest's alignment rule checked here.
     sp.fastmem = true;
