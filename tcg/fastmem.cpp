@@ -193,21 +193,15 @@ bool Fastmem::review(int64_t now_ns) {
   fills_at_review_ = stats_.fills;
   last_rate_ = rate;
   review_ns_ = now_ns;
-  if (active_) {
-    if (rate > max_rate) {
-      setActive(false);
-      off_until_ns_ = now_ns + off_ns_;
-      return true;
-    }
-    if (rate < max_rate / 4) off_ns_ = kMinOffNs;   // calm: the next off period starts short again
-  } else if (now_ns >= off_until_ns_) {
-    // Probed, the fills are what mapped accesses would fault on.
-    if (rate <= max_rate / 2) {
-      setActive(true);
-      return true;
-    }
-    off_ns_ = std::min(off_ns_ * 2, kMaxOffNs);
-    off_until_ns_ = now_ns + off_ns_;
+  // The rate means the same either way: probed, the mode's fills are the
+  // refills that mapped accesses would fault on. Between the two bounds
+  // nothing changes, and a change stands for kMinDwellNs at least (each
+  // costs a flush of all generated code).
+  if (now_ns - changed_ns_ < kMinDwellNs) return false;
+  if (active_ ? rate > max_rate : rate <= max_rate / 2) {
+    setActive(!active_);
+    changed_ns_ = now_ns;
+    return true;
   }
   return false;
 }

@@ -31,9 +31,9 @@
 // guest whose TLB churns (xz -6 in Linux walks 8 MiB with a TLB that
 // reaches 1 MiB: a refill, so a new mapping, every few microseconds) runs
 // far slower mapped than probed; so review() watches the rate of the
-// mode's TLB fills, and above kMaxFillsPerSecond turns mapping off for a
-// while: the engine then flushes its code, and translates the mode's
-// accesses with the TLB probe inline until the rate falls again.
+// mode's TLB fills, and above kMaxFillsPerSecond turns mapping off: the
+// engine then flushes its code, and translates the mode's accesses with
+// the TLB probe inline until the rate falls to half that.
 #pragma once
 
 #include <signal.h>
@@ -140,13 +140,12 @@ class Fastmem {
   std::map<uintptr_t, Site> sites_;
   Stats stats_;
   // review()'s state: mapping on or off, the fills counted at the last
-  // review and its time, and when an off period ends (it doubles each
-  // time the rate is still high then, up to kMaxOffNs).
+  // review and its time, the time of the last change.
   bool active_ = true;
   uint64_t fills_at_review_ = 0;
   int64_t review_ns_ = 0;
-  int64_t off_until_ns_ = 0;
-  int64_t off_ns_ = kMinOffNs;
+  int64_t changed_ns_ = 0;
+  static constexpr int64_t kMinDwellNs = 300'000'000;
   double last_rate_ = 0;
   static constexpr int64_t kMinOffNs = 500'000'000;
   static constexpr int64_t kMaxOffNs = 16'000'000'000;
