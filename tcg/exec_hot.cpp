@@ -161,11 +161,6 @@ void ExecEngine::onHot(TranslationBlock* tb) {
   if (!region_compiler_ || !regionPossible(tb) || tb->in_region || !debug_.breakpoints.empty() ||
       !debug_.watchpoints.empty() || debug_.stepping())
     return;
-  // Code whose accesses go through host-mapped pages (tcg/fastmem.h) runs
-  // faster in its baseline blocks than in a region, whose accesses probe
-  // the TLB: gzip -9 in Linux took 2.0 s on tier=baseline and 3.2 s on
-  // tier=auto with regions of its user code.
-  if (const Fastmem* fm = cpu_.common().fastmem; fm && fm->active() && cpu_.mmuIndex(tb->flags) == fm->mmuIdx()) return;
   tb->was_hot = true;
   const RegionKey key{tb->phys_pc & kPageMask, tb->pc & kPageMask, tb->flags};
   Region* old = nullptr;
@@ -226,6 +221,11 @@ void ExecEngine::onHot(TranslationBlock* tb) {
   }
   job->region = region.get();
   job->generation = hot_generation_;
+  if (const Fastmem* fm = cpu_.common().fastmem; fm && fm->active()) {
+    job->fastmem_states = fm->pageStates();
+    job->fastmem_base = fm->base();
+    job->fastmem_mmu_idx = fm->mmuIdx();
+  }
   job->icount = timers_->icount();
   if (!region_compiler_->submit(std::move(job))) {
     stats_.regions_refused++;

@@ -58,8 +58,8 @@ std::unique_ptr<Fastmem> Fastmem::create(int mmu_idx, uint64_t vlimit, std::stri
 }
 
 Fastmem::Fastmem(int mmu_idx, uint64_t vlimit, uint8_t* base)
-    : mmu_idx_(mmu_idx), vlimit_(vlimit), base_(base), state_(vlimit >> kPageBits, kUnmapped),
-      ppn_(vlimit >> kPageBits, 0) {}
+    : mmu_idx_(mmu_idx), vlimit_(vlimit), base_(base), state_(kReserved >> kPageBits, kUnmapped),
+      ppn_(kReserved >> kPageBits, 0) {}
 
 Fastmem::~Fastmem() {
   if (t_current == this) t_current = nullptr;

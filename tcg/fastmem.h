@@ -64,6 +64,10 @@ class Fastmem {
   Fastmem& operator=(const Fastmem&) = delete;
 
   int mmuIdx() const { return mmu_idx_; }
+  // Per guest page (vaddr >> 12, all 4 GiB), what is mapped: code that
+  // checks it before an access needs no fault (LLVM regions).
+  enum : uint8_t { kPageUnmapped = 0, kPageRead, kPageWrite, kPageNever };
+  const uint8_t* pageStates() const { return state_.data(); }
   // Host address of guest virtual address 0 (below 2 GiB: a displacement).
   int32_t base() const { return int32_t(reinterpret_cast<uintptr_t>(base_)); }
 
@@ -119,7 +123,7 @@ class Fastmem {
   void dropWritable(uint64_t vpn);
   void setActive(bool on);
 
-  enum : uint8_t { kUnmapped = 0, kRead, kWrite, kNever };
+  static constexpr uint8_t kUnmapped = kPageUnmapped, kRead = kPageRead, kWrite = kPageWrite, kNever = kPageNever;
   static constexpr uint64_t kReserved = 1ull << 32;
   // A site patched after this many faults on pages that were not simply
   // unmapped (those get mapped by the slow path and fault once).
@@ -128,7 +132,7 @@ class Fastmem {
   const int mmu_idx_;
   const uint64_t vlimit_;
   uint8_t* const base_;
-  std::vector<uint8_t> state_;     // per virtual page below vlimit
+  std::vector<uint8_t> state_;     // per virtual page (mapped only below vlimit)
   std::vector<uint32_t> ppn_;      // the physical page mapped there
   std::vector<uint32_t> touched_;  // pages whose state left kUnmapped since the last full unmap
   // Read-write mappings by physical page, for protectPhys.

@@ -51,6 +51,13 @@ struct RegionJob {
   std::vector<std::unique_ptr<Block>> irs;
   std::vector<RegionMember> members;
   bool icount = false;
+  // Host-mapped pages (tcg/fastmem.h) of one MMU mode, while they are on:
+  // per guest page (vaddr >> 12) its state (Fastmem::kPageRead or
+  // kPageWrite: loads, or loads and stores, may use base + vaddr); null
+  // when off.
+  const uint8_t* fastmem_states = nullptr;
+  int32_t fastmem_base = 0;
+  int fastmem_mmu_idx = -1;
   // Results.
   void* fn = nullptr;           // uint64_t fn(void* env, uint32_t entry)
   std::vector<uint8_t> entries; // members fn may be entered at (the others run baseline code)

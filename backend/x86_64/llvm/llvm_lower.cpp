@@ -20,6 +20,7 @@
 
 #include "backend/x86_64/llvm/call_contexts.h"
 #include "tcg/backend.h"
+#include "tcg/fastmem.h"
 #include "tcg/softmmu.h"
 
 namespace mimic::llvmjit {
@@ -815,7 +816,14 @@ class Lowerer {
     // access, with the window's constant addend.
     llvm::BasicBlock* window = nullptr;
     llvm::Value* window_addend = nullptr;
+    llvm::Value* window_vaddr = nullptr;   // the address the window adds to (vaddr if null)
   };
+  // An access of the host-mapped mode (LowerOptions::fastmem_states).
+  bool hostMapped(const Op& op) const {
+    if (!opts_.fastmem_states || (op.opc != Opcode::load && op.opc != Opcode::store)) return false;
+    const Value& addr = op.args[op.opc == Opcode::store ? 0 : 1];
+    return int(tcg::MemOp::unpack(op.aux).mmu_idx) == opts_.fastmem_mmu_idx && addr.type == Type::I32;
+  }
   // In a region, the accesses through one guest base register (a load or
   // store whose address is that register, or it plus a constant)
   // remember the last page they hit: its key (page | alignment bits) and
@@ -876,7 +884,8 @@ class Lowerer {
       std::set<uint32_t> moved;
       for (const Op& op : b.ops) {
         // Loads in a direct window (probeTlb) need no memo.
-        const bool windowed = op.opc == Opcode::load && opts_.windows[tcg::MemOp::unpack(op.aux).mmu_idx].size;
+        const bool windowed = (op.opc == Opcode::load && opts_.windows[tcg::MemOp::unpack(op.aux).mmu_idx].size) ||
+                              hostMapped(op);
         if ((op.opc == Opcode::load && !windowed) || op.opc == Opcode::store) {
           const bool store = op.opc == Opcode::store;
           if (auto slot = baseSlot(def, op.args[store ? 0 : 1])) {
@@ -997,6 +1006,25 @@ class Lowerer {
       p.window_addend = ir_.getInt64(reinterpret_cast<uint64_t>(w.host) - w.vbase);
       ir_.SetInsertPoint(not_window);
     }
+    if (!window_hit && region_ && hostMapped(op)) {
+      // A host-mapped page (tcg/fastmem.h): the page's state says whether
+      // base + vaddr may be used. Unlike the TLB's addend, nothing loaded
+      // feeds the access's address: the check is a predicted branch.
+      window_hit = llvm::BasicBlock::Create(ctx_, "host_mapped", fn_);
+      llvm::BasicBlock* not_mapped = llvm::BasicBlock::Create(ctx_, "not_host_mapped", fn_);
+      llvm::Value* a32 = ir_.CreateAnd(p.vaddr, ir_.getInt64(0xffffffffu));
+      llvm::Value* states = ir_.CreateIntToPtr(ir_.getInt64(reinterpret_cast<uint64_t>(opts_.fastmem_states)), ptr_);
+      llvm::Value* state = ir_.CreateLoad(ir_.getInt8Ty(), ir_.CreateInBoundsGEP(ir_.getInt8Ty(), states, ir_.CreateLShr(a32, tcg::kPageBits)));
+      llvm::Value* ok = write ? ir_.CreateICmpEQ(state, ir_.getInt8(tcg::Fastmem::kPageWrite))
+                              : ir_.CreateICmpULT(ir_.CreateSub(state, ir_.getInt8(tcg::Fastmem::kPageRead)), ir_.getInt8(2));
+      if (m.aligned && m.bytes() > 1)
+        ok = ir_.CreateAnd(ok, ir_.CreateICmpEQ(ir_.CreateAnd(p.vaddr, ir_.getInt64(m.bytes() - 1)), ir_.getInt64(0)));
+      likelyBr(ok, window_hit, not_mapped);
+      p.window = window_hit;
+      p.window_vaddr = a32;
+      p.window_addend = ir_.getInt64(uint64_t(int64_t(opts_.fastmem_base)));
+      ir_.SetInsertPoint(not_mapped);
+    }
     if (memo) mm = memos_[found->second];
     if (memo && !memo_fill_only_.count({cur_, &op})) {
       memo_hit = llvm::BasicBlock::Create(ctx_, "memo_hit", fn_);
@@ -1041,6 +1069,7 @@ class Lowerer {
     const tcg::MemOp m = tcg::MemOp::unpack(op.aux);
     llvm::Type* rt = ty(op.type);
     TlbProbe p = probeTlb(op, val(op.args[1]), m, false);
+    llvm::Value* const vaddr = p.vaddr;
     llvm::IntegerType* it = ir_.getIntNTy(8 * m.bytes());
     auto access = [&](llvm::Value* addend) {
       llvm::Value* v = ir_.CreateAlignedLoad(it, hostPtr(p.vaddr, addend), llvm::MaybeAlign(1));
@@ -1055,7 +1084,9 @@ class Lowerer {
     // loop instead of loading the 64-bit constant again before every load.
     if (p.window) {
       ir_.SetInsertPoint(p.window);
+      if (p.window_vaddr) p.vaddr = p.window_vaddr;
       access(p.window_addend);
+      p.vaddr = vaddr;
     }
     ir_.SetInsertPoint(p.slow);
     storePcInfo(op.pc_info);
@@ -1073,12 +1104,19 @@ class Lowerer {
     llvm::Value* value = val(op.args[1]);
     TlbProbe p = probeTlb(op, val(op.args[0]), m, true);
     llvm::IntegerType* it = ir_.getIntNTy(8 * m.bytes());
-    llvm::Value* v = value->getType() == it ? value
-                     : it->getBitWidth() < value->getType()->getIntegerBitWidth() ? ir_.CreateTrunc(value, it)
-                                                                                  : ir_.CreateZExt(value, it);
-    if (m.big_endian && m.bytes() > 1) v = intrinsic(llvm::Intrinsic::bswap, it, {v});
-    ir_.CreateAlignedStore(v, hostPtr(p.vaddr, p.addend), llvm::MaybeAlign(1));
-    ir_.CreateBr(p.join);
+    auto access = [&](llvm::Value* vaddr, llvm::Value* addend) {
+      llvm::Value* v = value->getType() == it ? value
+                       : it->getBitWidth() < value->getType()->getIntegerBitWidth() ? ir_.CreateTrunc(value, it)
+                                                                                    : ir_.CreateZExt(value, it);
+      if (m.big_endian && m.bytes() > 1) v = intrinsic(llvm::Intrinsic::bswap, it, {v});
+      ir_.CreateAlignedStore(v, hostPtr(vaddr, addend), llvm::MaybeAlign(1));
+      ir_.CreateBr(p.join);
+    };
+    access(p.vaddr, p.addend);
+    if (p.window) {   // a host-mapped page
+      ir_.SetInsertPoint(p.window);
+      access(p.window_vaddr ? p.window_vaddr : p.vaddr, p.window_addend);
+    }
     ir_.SetInsertPoint(p.slow);
     storePcInfo(op.pc_info);
     syncGuestState();

@@ -26,6 +26,11 @@ struct LowerOptions {
   // Per MMU mode, the range loads read straight from host RAM
   // (tcg::Cpu::directWindow); none where size is 0.
   std::array<tcg::Cpu::DirectWindow, tcg::kMaxMmuModes> windows{};
+  // Host-mapped pages (tcg::RegionJob::fastmem_states): accesses of that
+  // mode check the page's state and use base + vaddr where it allows.
+  const uint8_t* fastmem_states = nullptr;
+  int32_t fastmem_base = 0;
+  int fastmem_mmu_idx = -1;
 };
 
 // Adds `uint64_t name(void* env)` for block `b` (translation block `tb`,

@@ -53,6 +53,9 @@ struct WorkerState {
     static const bool no_memo = std::getenv("MIMIC_NO_TLB_MEMO") != nullptr;
     LowerOptions opts{target, job.icount, no_memo};
     opts.windows = windows;
+    opts.fastmem_states = job.fastmem_states;
+    opts.fastmem_base = job.fastmem_base;
+    opts.fastmem_mmu_idx = job.fastmem_mmu_idx;
     std::vector<bool> entries;
     job.fn = jit.compile(job.members[0].pc, [&](llvm::Module& m, const std::string& n) {
       return lowerRegion(m, n, job.members, opts, &entries, &job.copies);
