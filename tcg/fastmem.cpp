@@ -148,7 +148,10 @@ void Fastmem::unmapPage(uint64_t vpage) {
   const uint8_t now = state_[vpn];
   if (now == kUnmapped) return;
   if (now == kWrite) dropWritable(vpn);
-  if (now != kNever) unmapRange(vpage, kPageSize);
+  if (now != kNever) {
+    unmapRange(vpage, kPageSize);
+    stats_.unmaps++;
+  }
   state_[vpn] = kUnmapped;   // stays in touched_ until the next full unmap
 }
 

@@ -108,6 +108,7 @@ class Fastmem {
     uint64_t off = 0;       // times mapping was turned off for a churning TLB
     uint64_t maps = 0;      // pages mapped (mmap calls)
     uint64_t flushes = 0;   // full unmaps that had something to unmap
+    uint64_t unmaps = 0;    // single pages unmapped (a page flush)
     uint64_t patched = 0;   // sites patched to the TLB probe
     uint64_t map_errors = 0;
   };
