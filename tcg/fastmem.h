@@ -90,12 +90,13 @@ class Fastmem {
   // sets it before running generated code).
   static void setCurrent(Fastmem* f);
 
-  // Called at least every kReviewNs of the machine's time (the execution
-  // loop's timer): turns mapping off or on by the fill rate since the last
-  // call (see above). True when it turned mapping on: the caller must then
-  // flush the softmmu TLB, whose entries filled meanwhile have no mapping
-  // behind them (a site would fault on such a page every time: only a
-  // refill maps a page).
+  // Called every kReviewNs of the machine's time (the execution loop's
+  // timer): turns mapping off or on by the mode's fill rate since the last
+  // call (see above). True when it did: the caller must then flush all
+  // generated code (code generators read active()) and with it the
+  // softmmu TLB, whose entries filled while off have no mapping behind
+  // them (only a refill maps a page: a site would fault on such a page
+  // every time).
   static constexpr int64_t kReviewNs = 100'000'000;
   static constexpr double kMaxFillsPerSecond = 20000;
   bool review(int64_t now_ns);
@@ -152,8 +153,6 @@ class Fastmem {
   int64_t changed_ns_ = 0;
   static constexpr int64_t kMinDwellNs = 300'000'000;
   double last_rate_ = 0;
-  static constexpr int64_t kMinOffNs = 500'000'000;
-  static constexpr int64_t kMaxOffNs = 16'000'000'000;
 };
 
 }  // namespace mimic::tcg
