@@ -62,9 +62,9 @@ std::string ExecEngine::statsReport() const {
   if (fastmem_) {
     const Fastmem::Stats& f = fastmem_->stats();
     out += fmt::format(
-        "mimic: jit: fastmem: {} faults, {} TLB fills, {} pages mapped, {} unmapped one by one, {} full unmaps, {} access "
-        "sites patched to the TLB probe, {} mapping errors, turned off {} times for TLB churn{}\n",
-        f.faults, f.fills, f.maps, f.unmaps, f.flushes, f.patched, f.map_errors, f.off,
+        "mimic: jit: fastmem: {} faults, {} TLB fills, {} pages mapped, {} hidden by page flushes ({} shown again), {} "
+        "full unmaps, {} access sites patched to the TLB probe, {} mapping errors, turned off {} times for TLB churn{}\n",
+        f.faults, f.fills, f.maps, f.unmaps, f.shown, f.flushes, f.patched, f.map_errors, f.off,
         fastmem_->active() ? "" : " (off now)");
   }
   // The CPU thread's own CPU time: the guest's share of the process's,

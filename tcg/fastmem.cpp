@@ -131,10 +131,16 @@ void Fastmem::mirror(uint64_t vpage, uint64_t ppage, const hw::Region* r, const 
   if (now == kWrite) dropWritable(vpn);
   if (want == kNever) {
     if (now == kRead || now == kWrite) unmapRange(vpage, kPageSize);
-    setState(vpn, kNever, 0);
+    setState(vpn, kNever, 0);   // a hidden mapping stays inaccessible
     return;
   }
-  if (!mapPage(vpage, r->fd, r->fd_offset + (ppage - r->base), want == kWrite)) {
+  if (now == kHidden && ppn_[vpn] == ppn) {
+    // Mapped there before and hidden by a page flush: the guest refilled
+    // the same translation (the common case when its TLB churns), and
+    // showing the mapping again is one mprotect.
+    mprotect(base_ + vpage, kPageSize, want == kWrite ? PROT_READ | PROT_WRITE : PROT_READ);
+    stats_.shown++;
+  } else if (!mapPage(vpage, r->fd, r->fd_offset + (ppage - r->base), want == kWrite)) {
     setState(vpn, kNever, 0);   // the slow path serves it
     return;
   }
@@ -146,13 +152,19 @@ void Fastmem::unmapPage(uint64_t vpage) {
   if (vpage >= vlimit_) return;
   const uint64_t vpn = vpage >> kPageBits;
   const uint8_t now = state_[vpn];
-  if (now == kUnmapped) return;
+  if (now == kUnmapped || now == kHidden) return;
   if (now == kWrite) dropWritable(vpn);
-  if (now != kNever) {
-    unmapRange(vpage, kPageSize);
-    stats_.unmaps++;
+  if (now == kNever) {
+    state_[vpn] = kUnmapped;   // stays in touched_ until the next full unmap
+    return;
   }
-  state_[vpn] = kUnmapped;   // stays in touched_ until the next full unmap
+  // Hidden, not unmapped: the mapping stays, inaccessible, so that a
+  // refill of the same translation only needs to show it again (an unmap
+  // merged the page back into the reservation, and the next mapping split
+  // it out again).
+  mprotect(base_ + vpage, kPageSize, PROT_NONE);
+  stats_.unmaps++;
+  state_[vpn] = kHidden;
 }
 
 void Fastmem::unmapAll() {
@@ -221,9 +233,9 @@ bool Fastmem::handleFault(uintptr_t pc, uintptr_t addr, void* ucontext) {
   Site& site = it->second;
   stats_.faults++;
   const uint64_t vpn = (addr - base) >> kPageBits;
-  // A page that was simply not mapped yet gets mapped by the slow path;
-  // any other fault would come back every time.
-  if (vpn >= state_.size() || state_[vpn] != kUnmapped) site.faults++;
+  // A page that was simply not mapped yet (or hidden) gets mapped by the
+  // slow path; any other fault would come back every time.
+  if (vpn >= state_.size() || (state_[vpn] != kUnmapped && state_[vpn] != kHidden)) site.faults++;
   auto* uc = static_cast<ucontext_t*>(ucontext);
   if (site.faults >= kFaultsBeforePatch) {
     uint8_t jmp[5] = {0xE9};

@@ -66,7 +66,8 @@ class Fastmem {
   int mmuIdx() const { return mmu_idx_; }
   // Per guest page (vaddr >> 12, all 4 GiB), what is mapped: code that
   // checks it before an access needs no fault (LLVM regions).
-  enum : uint8_t { kPageUnmapped = 0, kPageRead, kPageWrite, kPageNever };
+  // kPageHidden: mapped, but inaccessible since a page flush (unmapPage).
+  enum : uint8_t { kPageUnmapped = 0, kPageRead, kPageWrite, kPageNever, kPageHidden };
   const uint8_t* pageStates() const { return state_.data(); }
   // Host address of guest virtual address 0 (below 2 GiB: a displacement).
   int32_t base() const { return int32_t(reinterpret_cast<uintptr_t>(base_)); }
@@ -109,7 +110,8 @@ class Fastmem {
     uint64_t off = 0;       // times mapping was turned off for a churning TLB
     uint64_t maps = 0;      // pages mapped (mmap calls)
     uint64_t flushes = 0;   // full unmaps that had something to unmap
-    uint64_t unmaps = 0;    // single pages unmapped (a page flush)
+    uint64_t unmaps = 0;    // single pages hidden (a page flush)
+    uint64_t shown = 0;     // hidden pages shown again (the same translation refilled)
     uint64_t patched = 0;   // sites patched to the TLB probe
     uint64_t map_errors = 0;
   };
@@ -125,7 +127,8 @@ class Fastmem {
   void dropWritable(uint64_t vpn);
   void setActive(bool on);
 
-  static constexpr uint8_t kUnmapped = kPageUnmapped, kRead = kPageRead, kWrite = kPageWrite, kNever = kPageNever;
+  static constexpr uint8_t kUnmapped = kPageUnmapped, kRead = kPageRead, kWrite = kPageWrite, kNever = kPageNever,
+                           kHidden = kPageHidden;
   static constexpr uint64_t kReserved = 1ull << 32;
   // A site patched after this many faults on pages that were not simply
   // unmapped (those get mapped by the slow path and fault once).
@@ -135,7 +138,7 @@ class Fastmem {
   const uint64_t vlimit_;
   uint8_t* const base_;
   std::vector<uint8_t> state_;     // per virtual page (mapped only below vlimit)
-  std::vector<uint32_t> ppn_;      // the physical page mapped there
+  std::vector<uint32_t> ppn_;      // the physical page mapped there (hidden or not)
   std::vector<uint32_t> touched_;  // pages whose state left kUnmapped since the last full unmap
   // Read-write mappings by physical page, for protectPhys.
   std::unordered_map<uint32_t, std::vector<uint32_t>> writable_;

@@ -29,23 +29,14 @@ uint64_t entryPage(const TlbEntry& e) {
   return ~0ull;
 }
 
-// Refills the TLB entry for vaddr: from the victims if one maps the page
-// for this access, else through the guest's MMU, which raises the guest's
-// fault if it says so; the entry it displaces becomes a victim.
-TlbEntry& fill(CpuCommon* c, uint64_t vaddr, AccessType type, int mmu_idx) {
+// Installs the translation `tr` of vaddr's page in mode mmu_idx; the entry
+// it displaces becomes a victim.
+TlbEntry& install(CpuCommon* c, uint64_t vaddr, int mmu_idx, const TranslationResult& tr) {
   const uint64_t vpage = vaddr & kPageMask;
   const size_t idx = tlbIndex(vaddr);
   TlbEntry& e = c->tlb[mmu_idx][idx];
   TlbExtra& x = c->tlb_extra[mmu_idx][idx];
-  for (TlbVictim& v : c->tlb_victim[mmu_idx])
-    if ((tagFor(v.entry, type) & (kPageMask | kTlbInvalid)) == vpage) {
-      std::swap(e, v.entry);
-      std::swap(x.paddr_page, v.paddr_page);
-      return e;
-    }
   Cpu& cpu = *c->cpu;
-  TranslationResult tr;
-  cpu.mmuTranslate(vaddr, type, mmu_idx, true, tr);
   if (const uint64_t displaced = entryPage(e); displaced != ~0ull && displaced != vpage) {
     uint32_t& next = c->tlb_victim_next[mmu_idx];
     c->tlb_victim[mmu_idx][next] = TlbVictim{e, x.paddr_page};
@@ -71,6 +62,25 @@ TlbEntry& fill(CpuCommon* c, uint64_t vaddr, AccessType type, int mmu_idx) {
     log::logf(log::kMmu, "tlb fill mmu{} v={:#x} -> p={:#x}{}{}{}{}\n", mmu_idx, vpage, ppage, tr.readable ? " r" : "",
               tr.writable ? " w" : "", tr.executable ? " x" : "", ram ? "" : " io");
   return e;
+}
+
+// Refills the TLB entry for vaddr: from the victims if one maps the page
+// for this access, else through the guest's MMU, which raises the guest's
+// fault if it says so.
+TlbEntry& fill(CpuCommon* c, uint64_t vaddr, AccessType type, int mmu_idx) {
+  const uint64_t vpage = vaddr & kPageMask;
+  const size_t idx = tlbIndex(vaddr);
+  TlbEntry& e = c->tlb[mmu_idx][idx];
+  TlbExtra& x = c->tlb_extra[mmu_idx][idx];
+  for (TlbVictim& v : c->tlb_victim[mmu_idx])
+    if ((tagFor(v.entry, type) & (kPageMask | kTlbInvalid)) == vpage) {
+      std::swap(e, v.entry);
+      std::swap(x.paddr_page, v.paddr_page);
+      return e;
+    }
+  TranslationResult tr;
+  c->cpu->mmuTranslate(vaddr, type, mmu_idx, true, tr);
+  return install(c, vaddr, mmu_idx, tr);
 }
 
 uint64_t fromHost(const uint8_t* p, unsigned bytes, bool be) {
@@ -114,6 +124,13 @@ bool misaligned(uint64_t vaddr, const MemOp& m) { return (vaddr & (m.bytes() - 1
 bool crossesPage(uint64_t vaddr, const MemOp& m) { return ((vaddr & (kPageSize - 1)) + m.bytes()) > kPageSize; }
 
 }  // namespace
+
+void tlbPrefill(CpuCommon* c, uint64_t vaddr, int mmu_idx) {
+  const TlbEntry& e = c->tlb[mmu_idx][tlbIndex(vaddr)];
+  if ((e.addr_read & (kPageMask | kTlbInvalid)) == (vaddr & kPageMask)) return;
+  TranslationResult tr;
+  if (c->cpu->mmuTranslate(vaddr, AccessType::Read, mmu_idx, false, tr)) install(c, vaddr, mmu_idx, tr);
+}
 
 uint64_t codePhysAddr(CpuCommon* c, uint64_t vaddr, int mmu_idx) {
   const size_t idx = tlbIndex(vaddr);

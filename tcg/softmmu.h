@@ -26,6 +26,12 @@ void memStore(CpuCommon* c, uint64_t vaddr, uint64_t value, uint32_t memop);
 // page's mapping looks (llvm_lower.cpp, page guards).
 uint64_t codePhysAddr(CpuCommon* c, uint64_t vaddr, int mmu_idx);
 
+// Fills vaddr's entry in mode mmu_idx now if the guest's MMU maps it
+// (nothing if not: no fault). For a guest's TLB refill handler: the access
+// it returns to then finds its page, and under host-mapped pages
+// (tcg/fastmem.h) does not fault a second time.
+void tlbPrefill(CpuCommon* c, uint64_t vaddr, int mmu_idx);
+
 void tlbFlushAll(CpuCommon* c);
 void tlbFlushPage(CpuCommon* c, uint64_t vaddr);   // every MMU mode
 

@@ -180,6 +180,12 @@ void Mmu::tlbwr() {
   const unsigned idx = wired + (random_state_ >> 16) % (n - wired);
   s.cp0_random = idx;
   write(idx, true);
+  // A refill for user mode (the exception kept KSU): the access it returns
+  // to is about to fill this page; filling it here saves that access a
+  // trip through the slow path (under host-mapped pages, a second fault).
+  if (s.cp0_status & ST_EXL && (s.cp0_status & ST_KSU_MASK) == (uint32_t(MMU_USER) << ST_KSU_SHIFT) &&
+      !(s.cp0_status & ST_ERL))
+    tcg::tlbPrefill(&cpu_.common(), s.cp0_badvaddr, MMU_USER);
 }
 
 void Mmu::tlbp() {
