@@ -66,7 +66,6 @@ class ExecEngine {
   // default, -accel tcg,fastmem=off turns them off. Takes effect at the
   // next setBackend.
   void setFastmemWanted(bool on) { fastmem_wanted_ = on; }
-  const Fastmem* fastmem() const { return fastmem_.get(); }
   BackendKind backendKind() const { return backend_kind_; }
   TimerQueue& timers() { return *timers_; }
 

@@ -812,11 +812,10 @@ class Lowerer {
     llvm::Value* addend;   // host address - guest address, on the fast path
     llvm::BasicBlock* slow;
     llvm::BasicBlock* join;
-    // A load's direct window (probeTlb): a block of its own, open for the
-    // access, with the window's constant addend.
+    // A load's direct window, or a host-mapped page (probeTlb): a block of
+    // its own, open for the access, with a constant addend.
     llvm::BasicBlock* window = nullptr;
     llvm::Value* window_addend = nullptr;
-    llvm::Value* window_vaddr = nullptr;   // the address the window adds to (vaddr if null)
   };
   // An access of the host-mapped mode (LowerOptions::fastmem_states).
   bool hostMapped(const Op& op) const {
@@ -1012,16 +1011,17 @@ class Lowerer {
       // feeds the access's address: the check is a predicted branch.
       window_hit = llvm::BasicBlock::Create(ctx_, "host_mapped", fn_);
       llvm::BasicBlock* not_mapped = llvm::BasicBlock::Create(ctx_, "not_host_mapped", fn_);
-      llvm::Value* a32 = ir_.CreateAnd(p.vaddr, ir_.getInt64(0xffffffffu));
+      // p.vaddr is the 32-bit address zero-extended (hostMapped): it
+      // indexes the 4 GiB table and adds to the base as it is.
       llvm::Value* states = ir_.CreateIntToPtr(ir_.getInt64(reinterpret_cast<uint64_t>(opts_.fastmem_states)), ptr_);
-      llvm::Value* state = ir_.CreateLoad(ir_.getInt8Ty(), ir_.CreateInBoundsGEP(ir_.getInt8Ty(), states, ir_.CreateLShr(a32, tcg::kPageBits)));
+      llvm::Value* state = ir_.CreateLoad(
+          ir_.getInt8Ty(), ir_.CreateInBoundsGEP(ir_.getInt8Ty(), states, ir_.CreateLShr(p.vaddr, tcg::kPageBits)));
       llvm::Value* ok = write ? ir_.CreateICmpEQ(state, ir_.getInt8(tcg::Fastmem::kPageWrite))
                               : ir_.CreateICmpULT(ir_.CreateSub(state, ir_.getInt8(tcg::Fastmem::kPageRead)), ir_.getInt8(2));
       if (m.aligned && m.bytes() > 1)
         ok = ir_.CreateAnd(ok, ir_.CreateICmpEQ(ir_.CreateAnd(p.vaddr, ir_.getInt64(m.bytes() - 1)), ir_.getInt64(0)));
       likelyBr(ok, window_hit, not_mapped);
       p.window = window_hit;
-      p.window_vaddr = a32;
       p.window_addend = ir_.getInt64(uint64_t(int64_t(opts_.fastmem_base)));
       ir_.SetInsertPoint(not_mapped);
     }
@@ -1069,7 +1069,6 @@ class Lowerer {
     const tcg::MemOp m = tcg::MemOp::unpack(op.aux);
     llvm::Type* rt = ty(op.type);
     TlbProbe p = probeTlb(op, val(op.args[1]), m, false);
-    llvm::Value* const vaddr = p.vaddr;
     llvm::IntegerType* it = ir_.getIntNTy(8 * m.bytes());
     auto access = [&](llvm::Value* addend) {
       llvm::Value* v = ir_.CreateAlignedLoad(it, hostPtr(p.vaddr, addend), llvm::MaybeAlign(1));
@@ -1084,9 +1083,7 @@ class Lowerer {
     // loop instead of loading the 64-bit constant again before every load.
     if (p.window) {
       ir_.SetInsertPoint(p.window);
-      if (p.window_vaddr) p.vaddr = p.window_vaddr;
       access(p.window_addend);
-      p.vaddr = vaddr;
     }
     ir_.SetInsertPoint(p.slow);
     storePcInfo(op.pc_info);
@@ -1104,18 +1101,18 @@ class Lowerer {
     llvm::Value* value = val(op.args[1]);
     TlbProbe p = probeTlb(op, val(op.args[0]), m, true);
     llvm::IntegerType* it = ir_.getIntNTy(8 * m.bytes());
-    auto access = [&](llvm::Value* vaddr, llvm::Value* addend) {
+    auto access = [&](llvm::Value* addend) {
       llvm::Value* v = value->getType() == it ? value
                        : it->getBitWidth() < value->getType()->getIntegerBitWidth() ? ir_.CreateTrunc(value, it)
                                                                                     : ir_.CreateZExt(value, it);
       if (m.big_endian && m.bytes() > 1) v = intrinsic(llvm::Intrinsic::bswap, it, {v});
-      ir_.CreateAlignedStore(v, hostPtr(vaddr, addend), llvm::MaybeAlign(1));
+      ir_.CreateAlignedStore(v, hostPtr(p.vaddr, addend), llvm::MaybeAlign(1));
       ir_.CreateBr(p.join);
     };
-    access(p.vaddr, p.addend);
+    access(p.addend);
     if (p.window) {   // a host-mapped page
       ir_.SetInsertPoint(p.window);
-      access(p.window_vaddr ? p.window_vaddr : p.vaddr, p.window_addend);
+      access(p.window_addend);
     }
     ir_.SetInsertPoint(p.slow);
     storePcInfo(op.pc_info);

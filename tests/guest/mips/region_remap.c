@@ -24,13 +24,7 @@
  */
 #include "encode.h"
 #include "testutil.h"
-
-#define PAGE        4096u
-#define EL_V        0x2u
-#define EL_D        0x4u
-#define EL_C3       (3u << 3)
-#define ENTRYLO(pa, flags) ((((pa) >> 12) << 6) | (flags))
-#define KSEG0(pa)   ((pa) | 0x80000000u)
+#include "tlbutil.h"
 
 #define PA_LOOP     0x00300000u
 #define PA_R1       0x00302000u

@@ -14,30 +14,12 @@
  * match, kseg0 being unmapped), because the reset contents are not defined.
  */
 #include "testutil.h"
-
-#define PAGE        4096u
-#define EL_V        0x2u
-#define EL_D        0x4u
-#define EL_G        0x1u
-#define EL_C3       (3u << 3)
-#define ENTRYLO(pa, flags) ((((pa) >> 12) << 6) | (flags))
+#include "tlbutil.h"
 
 /* physical pages for data, well above the program image */
 #define PA_DATA0    0x00200000u
 #define PA_DATA1    0x00201000u
 #define PA_BIG      0x00204000u      /* 16 KiB aligned */
-#define KSEG0(pa)   ((pa) | 0x80000000u)
-
-static void tlb_write_index(unsigned idx, uint32_t hi, uint32_t lo0,
-                            uint32_t lo1, uint32_t mask)
-{
-    mtc0(CP0_INDEX, 0, idx);
-    mtc0(CP0_ENTRYHI, 0, hi);
-    mtc0(CP0_ENTRYLO0, 0, lo0);
-    mtc0(CP0_ENTRYLO1, 0, lo1);
-    mtc0(CP0_PAGEMASK, 0, mask);
-    __asm__ __volatile__("ehb\n\ttlbwi\n\tehb" : : : "memory");
-}
 
 static void tlb_reset(void)
 {

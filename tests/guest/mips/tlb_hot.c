@@ -11,17 +11,11 @@
  * outside the region and the loop re-enters it).
  */
 #include "testutil.h"
-
-#define PAGE        4096u
-#define EL_V        0x2u
-#define EL_D        0x4u
-#define EL_C3       (3u << 3)
-#define ENTRYLO(pa, flags) ((((pa) >> 12) << 6) | (flags))
+#include "tlbutil.h"
 
 #define PA_A        0x00200000u
 #define PA_B        0x00202000u
 #define PA_C        0x00204000u
-#define KSEG0(pa)   ((pa) | 0x80000000u)
 #define VA          0x00400000u
 #define WORDS       256u
 

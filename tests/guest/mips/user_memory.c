@@ -18,13 +18,7 @@
  * only pointers to user addresses and keep to registers and their stack.
  */
 #include "testutil.h"
-
-#define PAGE        4096u
-#define EL_V        0x2u
-#define EL_D        0x4u
-#define EL_G        0x1u
-#define EL_C3       (3u << 3)
-#define ENTRYLO(pa, flags) ((((pa) >> 12) << 6) | (flags))
+#include "tlbutil.h"
 
 #define PA_A        0x00200000u
 #define PA_B        0x00201000u
@@ -32,7 +26,6 @@
 #define PA_D        0x00203000u
 #define PA_FAR      0x00310000u
 #define PA_CODE     0x00204000u
-#define KSEG0(pa)   ((pa) | 0x80000000u)
 
 #define ALIAS_VA    0x10000000u
 #define UVA_AB      0x00400000u      /* even page PA_A, odd page PA_FAR */
@@ -45,16 +38,6 @@
 static uint32_t alias(const void *p)
 {
     return ((uint32_t)p & 0x1fffffffu) | ALIAS_VA;
-}
-
-static void tlb_write_index(unsigned idx, uint32_t hi, uint32_t lo0, uint32_t lo1, uint32_t mask)
-{
-    mtc0(CP0_INDEX, 0, idx);
-    mtc0(CP0_ENTRYHI, 0, hi);
-    mtc0(CP0_ENTRYLO0, 0, lo0);
-    mtc0(CP0_ENTRYLO1, 0, lo1);
-    mtc0(CP0_PAGEMASK, 0, mask);
-    __asm__ __volatile__("ehb\n\ttlbwi\n\tehb" : : : "memory");
 }
 
 static void set_asid(uint32_t asid)
